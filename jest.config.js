@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
+  },
+  // Temporal's time-skipping server has one clock per environment: test files run one at a time.
+  maxWorkers: 1,
+  testTimeout: 60_000,
+  verbose: false,
+};

@@ -1,0 +1,28 @@
+import type { ModelId } from '../domain/types';
+import type { CostLedger } from '../ledger/types';
+import type { DownloadPolicy } from '../media/download';
+import type { ReplicateGateway } from '../replicate/types';
+import type { StorageClient } from '../storage/types';
+import { costActivities } from './costs';
+import { mediaActivities } from './media';
+import { predictionActivities } from './predictions';
+
+export interface ActivityDeps {
+  replicate: ReplicateGateway;
+  storage: StorageClient;
+  ledger: CostLedger;
+  download: DownloadPolicy;
+  probeTimeoutMs?: number;
+  priceOverrides?: Partial<Record<ModelId, string>>;
+}
+
+/** Every activity of generateClipWorkflow, bound to its dependencies (so tests can inject real local ones). */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...predictionActivities(deps),
+    ...mediaActivities(deps),
+    ...costActivities(deps),
+  };
+}
+
+export type ClipActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,43 @@
+import { loadConfig } from '../config';
+import type { ModelId } from '../domain/types';
+import { runDemo } from '../demo/run-demo';
+import { parseCommandArgs, parseNumberFlag } from './args';
+
+export const DEMO_USAGE = `Usage: clipgen demo [--prompt TEXT] [--duration S] [--image PATH|URL] [--model ID] [--job-id UUID] [--json]
+
+Generates one clip end to end with no account: an embedded Temporal dev server (unless TEMPORAL_ADDRESS is set),
+the Replicate simulator (unless REPLICATE_API_TOKEN is set), local storage and the PGlite ledger under ./.clipgen.
+Without --image the clip is text to video (CogVideoX); with one it is image to video (Stable Video Diffusion).`;
+
+const DEFAULT_PROMPT = 'A paper boat drifting down a rain-soaked street at dusk, cinematic';
+
+export async function demoCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      prompt: { type: 'string' },
+      duration: { type: 'string' },
+      image: { type: 'string' },
+      model: { type: 'string' },
+      'job-id': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    DEMO_USAGE,
+  );
+  if (values.help) {
+    console.log(DEMO_USAGE);
+    return 0;
+  }
+  const clip = await runDemo(
+    {
+      prompt: values.prompt ?? DEFAULT_PROMPT,
+      duration: parseNumberFlag(values.duration, '--duration') ?? (values.image ? 3 : 6),
+      image: values.image,
+      model: values.model as ModelId | undefined,
+      jobId: values['job-id'],
+    },
+    loadConfig(),
+  );
+  console.log(values.json ? JSON.stringify(clip) : JSON.stringify(clip, null, 2));
+  return 0;
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { runClip } from '../client/run-clip';
+import type { ClipgenConfig } from '../config';
+import { openActivityDeps } from '../dependencies';
+import { describeProgress } from '../domain/progress';
+import type { Clip, ModelId } from '../domain/types';
+import { startSimulator } from '../simulator';
+import { startEmbeddedTemporal } from '../temporal/dev-server';
+import { createClipWorker } from '../worker';
+import { serveFile } from './serve-file';
+
+export interface DemoOptions {
+  prompt: string;
+  duration: number;
+  /** A local image file or an http(s) URL to use as the first frame. */
+  image?: string;
+  model?: ModelId;
+  jobId?: string;
+  /** Where progress lines go (stderr by default, so stdout can carry only the result). */
+  log?: (line: string) => void;
+}
+
+/**
+ * One clip end to end on embedded defaults: a Temporal dev server when TEMPORAL_ADDRESS is unset, the Replicate
+ * simulator when REPLICATE_API_TOKEN is unset, local storage and the PGlite ledger under ./.clipgen.
+ * Everything it starts, it stops.
+ */
+export async function runDemo(options: DemoOptions, baseConfig: ClipgenConfig): Promise<Clip> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const cleanups: Array<() => Promise<unknown>> = [];
+  try {
+    const config = structuredClone(baseConfig);
+    const usingSimulator = !config.replicate.apiToken;
+    if (usingSimulator) {
+      const simulator = await startSimulator({ predictSeconds: 4 });
+      cleanups.push(() => simulator.close());
+      config.replicate = { ...config.replicate, apiToken: 'clipgen-demo', baseUrl: simulator.baseUrl };
+      config.download = { ...config.download, allowPrivateHosts: true };
+      log(`Replicate simulator at ${simulator.baseUrl} (set REPLICATE_API_TOKEN to use Replicate)`);
+    }
+
+    const imageUrl = await resolveImage(options.image, usingSimulator, cleanups);
+    const opened = await openActivityDeps(config);
+    cleanups.push(() => opened.close());
+
+    const temporal = await connectTemporal(config, cleanups, log);
+    const worker = await createClipWorker({
+      connection: temporal.workerConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps: opened.deps,
+    });
+
+    const jobId = options.jobId ?? randomUUID();
+    const input = {
+      jobId,
+      clip: { clipIndex: 0, prompt: options.prompt, duration: options.duration, ...(imageUrl ? { imageUrl } : {}) },
+      ...(options.model ? { models: { primary: options.model, fallback: null } } : {}),
+    };
+    let lastLine = '';
+    const clip = await worker.runUntil(
+      runClip(input, {
+        client: temporal.client,
+        taskQueue: config.temporal.taskQueue,
+        onProgress: (progress) => {
+          const line = describeProgress(progress);
+          if (line !== lastLine) log(`  ${line}`);
+          lastLine = line;
+        },
+      }),
+    );
+    const where = clip.videoUrl.startsWith('file:') ? fileURLToPath(clip.videoUrl) : clip.videoUrl;
+    log(`Clip stored at ${where}`);
+    log(
+      `Duration ${clip.actualDuration.toFixed(3)} s (target ${clip.targetDuration} s) · ` +
+        `${clip.video.width}x${clip.video.height} ${clip.video.codec} at ${clip.video.fps} fps · ` +
+        `cost $${clip.cost} (${clip.costSource}) on ${clip.model} · job ${jobId}`,
+    );
+    return clip;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+}
+
+async function connectTemporal(
+  config: ClipgenConfig,
+  cleanups: Array<() => Promise<unknown>>,
+  log: (line: string) => void,
+) {
+  if (config.temporal.address) {
+    const { NativeConnection } = await import('@temporalio/worker');
+    const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
+    cleanups.push(() => workerConnection.close());
+    const connection = await Connection.connect({ address: config.temporal.address });
+    cleanups.push(() => connection.close());
+    return { workerConnection, client: new Client({ connection, namespace: config.temporal.namespace }) };
+  }
+  const embedded = await startEmbeddedTemporal();
+  cleanups.push(() => embedded.env.teardown());
+  log(`Temporal dev server started; Web UI at ${embedded.uiUrl} (while the demo runs)`);
+  return { workerConnection: embedded.env.nativeConnection, client: embedded.env.client };
+}
+
+async function resolveImage(
+  image: string | undefined,
+  usingSimulator: boolean,
+  cleanups: Array<() => Promise<unknown>>,
+) {
+  if (!image) return undefined;
+  if (/^https?:\/\//i.test(image)) return image;
+  if (!usingSimulator) {
+    throw new Error(
+      '--image must be an http(s) URL that Replicate can fetch; local files work only with the simulator',
+    );
+  }
+  const served = await serveFile(image);
+  cleanups.push(() => served.close());
+  return served.url;
+}

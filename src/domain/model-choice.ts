@@ -1,0 +1,40 @@
+/** Which model runs a clip first, and which one takes over when it is unavailable. */
+import { describeValue } from './describe-value';
+import { FailureType, clipFailure } from './failures';
+import { MODEL_IDS, isModelId } from './model-ids';
+import type { GenerateClipInput, ModelId } from './types';
+
+export interface ModelPair {
+  primary: ModelId;
+  fallback: ModelId | null;
+}
+
+/**
+ * Explicit `input.models` wins. Otherwise SVD first and CogVideoX as its fallback, as the mission asks,
+ * when there is a first-frame image; SVD cannot run without one, so a text-only clip starts on CogVideoX
+ * and falls back to Hailuo-02. CogVideoX ignores the image when it stands in for SVD.
+ */
+export function chooseModels(input: GenerateClipInput): ModelPair {
+  if (input.models) {
+    const primary = requireModelId(input.models.primary, 'models.primary');
+    const fallback = input.models.fallback == null ? null : requireModelId(input.models.fallback, 'models.fallback');
+    if (fallback === primary) {
+      throw clipFailure(
+        FailureType.InvalidInput,
+        `models.fallback must differ from models.primary (both are ${primary}); use null for no fallback`,
+      );
+    }
+    return { primary, fallback };
+  }
+  return input.clip.imageUrl
+    ? { primary: 'svd', fallback: 'cogvideox' }
+    : { primary: 'cogvideox', fallback: 'hailuo-02' };
+}
+
+export function requireModelId(value: unknown, field: string): ModelId {
+  if (isModelId(value)) return value;
+  throw clipFailure(
+    FailureType.InvalidInput,
+    `${field} must be one of ${MODEL_IDS.join(', ')} (got ${describeValue(value)})`,
+  );
+}

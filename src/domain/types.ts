@@ -1,0 +1,123 @@
+/** The public contract of generateClipWorkflow (DESIGN.md section 3). Pure types, shared by every layer. */
+
+/** Ids of the models in the catalogue (src/domain/catalogue.ts). */
+export type ModelId = 'svd' | 'cogvideox' | 'kling-v2.1' | 'hailuo-02';
+
+import type { Duration } from '@temporalio/common';
+
+/** A Temporal duration: milliseconds, or a string such as '3s' or '2 minutes'. */
+export type DurationLike = Duration;
+
+export interface ClipPrompt {
+  clipIndex: number;
+  prompt: string;
+  negativePrompt?: string;
+  /** Target duration in seconds. */
+  duration: number;
+  /** First frame (http or https). Required by image-to-video models. */
+  imageUrl?: string;
+}
+
+/** Model-agnostic knobs; each catalogue entry maps the ones it understands onto its own input names. */
+export interface GenerationSettings {
+  /** Frames per second the model should render at (where the model lets us choose). */
+  fps?: number;
+  seed?: number;
+  /** Amount of motion, 1-255 (SVD's motion_bucket_id). */
+  motion?: number;
+  /** Conditioning augmentation (SVD's cond_aug). */
+  condAug?: number;
+  /** Output resolution where the model offers a choice, e.g. '768p'. */
+  resolution?: string;
+  aspectRatio?: '16:9' | '9:16' | '1:1';
+  /** Diffusion steps (CogVideoX). */
+  steps?: number;
+  /** Classifier-free guidance (CogVideoX). */
+  guidance?: number;
+  /** Let the model rewrite the prompt (CogVideoX's extend_prompt, Hailuo's prompt_optimizer). */
+  extendPrompt?: boolean;
+}
+
+export interface ModelChoice {
+  primary: ModelId;
+  fallback?: ModelId | null;
+}
+
+export interface GenerateClipInput {
+  /** UUID of the pipeline job. */
+  jobId: string;
+  clip: ClipPrompt;
+  models?: ModelChoice;
+  settings?: GenerationSettings;
+  environment?: 'production' | 'development';
+  /** Default '3s'. */
+  pollInterval?: DurationLike;
+  /** Default: the model's catalogue deadline. */
+  deadline?: DurationLike;
+}
+
+export interface ProbedVideo {
+  /** Seconds, as measured by ffprobe. */
+  duration: number;
+  width: number;
+  height: number;
+  fps: number;
+  codec: string;
+  frames: number | null;
+}
+
+export interface Clip {
+  clipIndex: number;
+  videoUrl: string;
+  storagePath: string;
+  actualDuration: number;
+  targetDuration: number;
+  durationDiff: number;
+  status: 'success';
+  /** Decimal USD, exact. */
+  cost: string;
+  costSource: 'actual' | 'estimate';
+  model: ModelId;
+  predictionId: string;
+  fallbackUsed: boolean;
+  retryCount: number;
+  /** Seconds from the first create to the terminal prediction status. */
+  generationTime: number;
+  video: { width: number; height: number; fps: number; codec: string; bytes: number };
+}
+
+/** The record a parent keeps for a clip whose workflow failed (see toFailedClip). */
+export interface FailedClip {
+  clipIndex: number;
+  status: 'failed';
+  failureType: string;
+  message: string;
+  retryable: boolean;
+  workflowId?: string;
+}
+
+export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
+
+export const TERMINAL_STATUSES: readonly PredictionStatus[] = ['succeeded', 'failed', 'canceled', 'aborted'];
+
+export function isTerminalStatus(status: PredictionStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** What we keep of a Replicate prediction: small, secret-free, safe for workflow history. */
+export interface PredictionSnapshot {
+  id: string;
+  model: ModelId;
+  status: PredictionStatus;
+  /** The first output URL, once succeeded. */
+  outputUrl: string | null;
+  error: string | null;
+  /** Seconds of billed compute (Replicate's metrics.predict_time). */
+  predictTime: number | null;
+  /** Per-output billing metric for official models (metrics.video_output_duration_seconds). */
+  videoOutputDurationSeconds: number | null;
+  createdAt: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  dataRemoved: boolean;
+}

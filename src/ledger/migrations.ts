@@ -1,0 +1,60 @@
+/**
+ * Applies supabase/migrations the way the Supabase CLI does: each pending file and its row in
+ * supabase_migrations.schema_migrations in one transaction, in version order. Files already recorded (by
+ * this runner or by `supabase db push`) are skipped.
+ *
+ * On Postgres every transaction first takes an advisory transaction lock, so two workers starting at once
+ * apply each file exactly once. Run migrations over the direct or session connection (port 5432), not
+ * Supabase's transaction pooler (6543): the pooler does not support advisory locks.
+ */
+import type { SqlDatabase, SqlSession } from './database';
+import { defaultMigrationsDirectory, readMigrationFiles, type MigrationFile } from './migration-files';
+import {
+  BOOTSTRAP_SQL,
+  INSERT_APPLIED_VERSION,
+  LOCK_MIGRATIONS,
+  SELECT_APPLIED_VERSIONS,
+  SELECT_VERSION_APPLIED,
+} from './sql';
+
+export interface MigrateOptions {
+  /** Default: this package's supabase/migrations. */
+  directory?: string;
+  /** Per migration file; DDL may wait for locks longer than an ordinary statement should. */
+  statementTimeoutMs?: number;
+}
+
+const DEFAULT_MIGRATION_TIMEOUT_MS = 120_000;
+
+/** Returns the versions this call applied (empty when the database was up to date). */
+export async function runMigrations(db: SqlDatabase, options: MigrateOptions = {}): Promise<string[]> {
+  const files = readMigrationFiles(options.directory ?? defaultMigrationsDirectory());
+  const transactionOptions = { statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_MIGRATION_TIMEOUT_MS };
+
+  const alreadyApplied = await db.transaction(async (session) => {
+    await lockMigrations(db, session);
+    await session.exec(BOOTSTRAP_SQL);
+    const rows = await session.query<{ version: string }>(SELECT_APPLIED_VERSIONS);
+    return new Set(rows.map((row) => row.version));
+  }, transactionOptions);
+
+  const applied: string[] = [];
+  for (const file of files.filter((candidate) => !alreadyApplied.has(candidate.version))) {
+    const appliedNow = await db.transaction((session) => applyOnce(db, session, file), transactionOptions);
+    if (appliedNow) applied.push(file.version);
+  }
+  return applied;
+}
+
+async function applyOnce(db: SqlDatabase, session: SqlSession, file: MigrationFile): Promise<boolean> {
+  await lockMigrations(db, session);
+  // Another process may have applied it between our first look and the lock.
+  if ((await session.query(SELECT_VERSION_APPLIED, [file.version])).length > 0) return false;
+  await session.exec(file.sql);
+  await session.query(INSERT_APPLIED_VERSION, [file.version, file.name, [file.sql]]);
+  return true;
+}
+
+async function lockMigrations(db: SqlDatabase, session: SqlSession): Promise<void> {
+  if (db.kind === 'postgres') await session.query(LOCK_MIGRATIONS);
+}

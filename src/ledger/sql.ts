@@ -1,0 +1,119 @@
+/**
+ * Every SQL statement of the ledger, shared by the Postgres and PGlite adapters. All are sent unnamed
+ * (no prepared statements), so they also run through Supabase's transaction pooler.
+ */
+
+/**
+ * Creates the roles Supabase has and plain Postgres or PGlite lack, so the migration files' grants run
+ * unchanged everywhere; then the Supabase CLI's migration history table. Idempotent.
+ */
+export const BOOTSTRAP_SQL = `
+do $bootstrap$
+declare
+  missing_roles constant text :=
+    'clipgen needs the roles anon, authenticated and service_role (Supabase has them): create them once as a '
+    'superuser, or grant the ledger''s database user CREATEROLE';
+begin
+  if not exists (select from pg_catalog.pg_roles where rolname = 'anon') then
+    begin
+      create role anon nologin noinherit;
+    -- roles are cluster-wide: a migrator of another database on the same server may have just made it
+    exception
+      when duplicate_object or unique_violation then null;
+      when insufficient_privilege then raise exception using errcode = '42501', message = missing_roles;
+    end;
+  end if;
+  if not exists (select from pg_catalog.pg_roles where rolname = 'authenticated') then
+    begin
+      create role authenticated nologin noinherit;
+    exception
+      when duplicate_object or unique_violation then null;
+      when insufficient_privilege then raise exception using errcode = '42501', message = missing_roles;
+    end;
+  end if;
+  if not exists (select from pg_catalog.pg_roles where rolname = 'service_role') then
+    begin
+      create role service_role nologin noinherit bypassrls;
+    exception
+      when duplicate_object or unique_violation then null;
+      -- only a superuser may grant bypassrls; the ledger's own user owns the tables and needs none
+      when insufficient_privilege then
+        begin
+          create role service_role nologin noinherit;
+        exception
+          when duplicate_object or unique_violation then null;
+          when insufficient_privilege then raise exception using errcode = '42501', message = missing_roles;
+        end;
+    end;
+  end if;
+end
+$bootstrap$;
+
+create schema if not exists supabase_migrations;
+create table if not exists supabase_migrations.schema_migrations (
+  version text not null primary key,
+  statements text[],
+  name text
+);
+`;
+
+/** Serialises migrators on one database for the rest of the transaction (Postgres only). */
+export const LOCK_MIGRATIONS = `select pg_advisory_xact_lock(hashtext('clipgen:supabase_migrations'))`;
+
+export const SELECT_APPLIED_VERSIONS = `select version from supabase_migrations.schema_migrations`;
+
+export const SELECT_VERSION_APPLIED = `select 1 as applied from supabase_migrations.schema_migrations where version = $1`;
+
+export const INSERT_APPLIED_VERSION = `
+insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)`;
+
+export const ENSURE_JOB = `insert into public.jobs (id) values ($1) on conflict (id) do nothing`;
+
+export const UPSERT_JOB_BUDGET = `
+insert into public.jobs (id, budget_usd) values ($1, $2)
+on conflict (id) do update set budget_usd = excluded.budget_usd, updated_at = now()`;
+
+export const SELECT_JOB = `select id, budget_usd, total_cost from public.jobs where id = $1`;
+
+/**
+ * Inserts the cost once and adds it to the job's total in one statement. A duplicate key inserts nothing,
+ * so nothing is added; under READ COMMITTED a concurrent booking for the same job waits for the row lock
+ * and adds to the newest total, so no update is lost. Always returns one row: both columns are null when
+ * the key was already booked.
+ */
+export const BOOK_CLIP_COST = `
+with inserted as (
+  insert into public.clip_costs
+    (job_id, clip_index, prediction_id, model, amount_usd, estimate_usd, source, predict_time_s, billing_metric,
+     unit_price_usd)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+  on conflict (job_id, clip_index, prediction_id) do nothing
+  returning job_id, amount_usd
+), updated as (
+  update public.jobs j
+  set total_cost = j.total_cost + inserted.amount_usd, updated_at = now()
+  from inserted
+  where j.id = inserted.job_id
+  returning j.total_cost
+)
+select (select amount_usd from inserted) as amount_usd, (select total_cost from updated) as total_cost`;
+
+/**
+ * Read in a statement of its own after a duplicate: its fresh snapshot sees a concurrent booking of the
+ * same key that the booking statement's snapshot predates.
+ */
+export const SELECT_BOOKED_CLIP_COST = `
+select c.amount_usd, j.total_cost
+from public.clip_costs c
+join public.jobs j on j.id = c.job_id
+where c.job_id = $1 and c.clip_index = $2 and c.prediction_id = $3`;
+
+export const LIST_CLIP_COSTS = `
+select job_id, clip_index, prediction_id, model, amount_usd, estimate_usd, source, predict_time_s, billing_metric,
+       unit_price_usd, created_at
+from public.clip_costs
+where job_id = $1
+order by clip_index, created_at, prediction_id`;
+
+/** Transaction-local, so nothing leaks into a pooled server connection. */
+export const SET_LOCAL_STATEMENT_TIMEOUT = `select set_config('statement_timeout', $1, true)`;

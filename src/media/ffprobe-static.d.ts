@@ -1,0 +1,4 @@
+declare module 'ffprobe-static' {
+  const ffprobeStatic: { path: string };
+  export = ffprobeStatic;
+}

@@ -1,0 +1,169 @@
+import type { CreatePredictionInput } from '../activities/contracts';
+import { FailureType, clipFailure } from '../domain/failures';
+import { isModelId } from '../domain/model-ids';
+import { REPLICATE_REFS, replicateModelName, type ReplicateRef } from '../domain/replicate-refs';
+import { isTerminalStatus, type ModelId, type PredictionSnapshot } from '../domain/types';
+import { createReplicateCaller, failureOf } from './caller';
+import { DEFAULT_REPLICATE_BASE_URL, type ReplicateClientConfig } from './client';
+import { findEarlierPrediction } from './find-earlier';
+import { webhookUrlWithToken } from './idempotency';
+import { toPredictionSnapshot } from './snapshot';
+import type { ReplicateGateway } from './types';
+
+export interface ReplicateGatewayConfig extends ReplicateClientConfig {
+  /** How far back a retried create looks for the prediction an earlier attempt made. Default 15 minutes. */
+  lookupWindowMs?: number;
+  /** Pages of `GET /predictions` (100 each, newest first) one lookup reads at most. Default 2. */
+  lookupMaxPages?: number;
+  /** Clock, for the lookup window and HTTP-date Retry-After values. Default Date.now. */
+  now?: () => number;
+}
+
+export interface CreatePredictionOptions {
+  /**
+   * Look for a prediction an earlier attempt made before creating one (one or two list calls).
+   * Default true; the activity passes false on its first attempt, when there can be none.
+   */
+  lookupExisting?: boolean;
+  /** Only predictions created at or after this instant can be adopted. Default: now minus `lookupWindowMs`. */
+  lookupCreatedSinceMs?: number;
+}
+
+/** ReplicateGateway whose create can skip the lookup; any plain ReplicateGateway also satisfies it. */
+export interface ClipgenReplicateGateway extends ReplicateGateway {
+  createPrediction(
+    request: CreatePredictionInput,
+    signal?: AbortSignal,
+    options?: CreatePredictionOptions,
+  ): Promise<PredictionSnapshot>;
+}
+
+const DEFAULT_LOOKUP_WINDOW_MS = 15 * 60_000;
+const DEFAULT_LOOKUP_MAX_PAGES = 2;
+const PREDICTION_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+export function createReplicateGateway(config: ReplicateGatewayConfig = {}): ClipgenReplicateGateway {
+  const now = config.now ?? Date.now;
+  const caller = createReplicateCaller(config, now);
+  const apiOrigin = new URL(config.baseUrl ?? DEFAULT_REPLICATE_BASE_URL).origin;
+
+  async function getPrediction(model: ModelId, id: string, signal?: AbortSignal): Promise<PredictionSnapshot> {
+    refOf(model);
+    checkPredictionId(id);
+    return caller.call({ operation: 'get', model, predictionId: id }, signal, {}, async (client) =>
+      toPredictionSnapshot(model, await client.predictions.get(id, { signal })),
+    );
+  }
+
+  return {
+    async createPrediction(request, signal, options = {}) {
+      const ref = refOf(request.model);
+      const webhook = request.webhook ? webhookWithToken(request.webhook.url, request) : undefined;
+      if (options.lookupExisting ?? true) {
+        const earlier = await findEarlierPrediction(caller, {
+          request,
+          ref,
+          signal,
+          createdAfterMs: options.lookupCreatedSinceMs ?? now() - (config.lookupWindowMs ?? DEFAULT_LOOKUP_WINDOW_MS),
+          maxPages: config.lookupMaxPages ?? DEFAULT_LOOKUP_MAX_PAGES,
+          apiOrigin,
+        });
+        if (earlier) return toPredictionSnapshot(request.model, earlier);
+      }
+      const body = {
+        input: request.input,
+        ...(webhook ? { webhook } : {}),
+        ...(webhook && request.webhook?.events.length ? { webhook_events_filter: request.webhook.events } : {}),
+        signal,
+      };
+      const headers = cancelAfterHeaders(request.cancelAfterSeconds);
+      return caller.call({ operation: 'create', model: request.model }, signal, headers, async (client) => {
+        const version = pinnedVersion(ref);
+        const created = version
+          ? await client.predictions.create({ ...body, version })
+          : await client.predictions.create({ ...body, model: replicateModelName(ref) });
+        return toPredictionSnapshot(request.model, created);
+      });
+    },
+
+    getPrediction,
+
+    async cancelPrediction(model, id, signal) {
+      refOf(model);
+      checkPredictionId(id);
+      const outcome = await caller.attempt({ operation: 'cancel', model, predictionId: id }, {}, async (client) =>
+        toPredictionSnapshot(model, await client.predictions.cancel(id, { signal })),
+      );
+      if (outcome.ok) return outcome.value;
+      if (!signal?.aborted && outcome.failure?.kind === 'http') {
+        if (outcome.failure.status === 404) return vanishedPrediction(model, id);
+        if (isRefusalOfFinishedPrediction(outcome.failure.status)) {
+          // Some servers refuse to cancel what has already finished; that is the outcome cancel wanted.
+          const current = await getPrediction(model, id, signal);
+          if (isTerminalStatus(current.status)) return current;
+        }
+      }
+      throw failureOf(outcome, signal);
+    },
+  };
+}
+
+/** Community models run a pinned version (`POST /predictions`); official ones run by name (the model route). */
+function pinnedVersion(ref: ReplicateRef): string | null {
+  return ref.official ? null : ref.version;
+}
+
+function refOf(model: ModelId): ReplicateRef {
+  if (!isModelId(model)) {
+    throw clipFailure(
+      FailureType.InvalidInput,
+      `Unknown model ${JSON.stringify(model)}: it has no Replicate reference`,
+    );
+  }
+  return REPLICATE_REFS[model];
+}
+
+function checkPredictionId(id: string): void {
+  // The id becomes part of the request path; anything else could address another route.
+  if (typeof id !== 'string' || !PREDICTION_ID.test(id)) {
+    throw clipFailure(
+      FailureType.InvalidInput,
+      `Not a Replicate prediction id: ${JSON.stringify(String(id).slice(0, 40))}`,
+    );
+  }
+}
+
+function webhookWithToken(url: string, request: CreatePredictionInput): string {
+  try {
+    return webhookUrlWithToken(url, request.idempotencyToken);
+  } catch {
+    throw clipFailure(FailureType.InvalidInput, `The webhook URL for ${request.model} is not a valid URL`);
+  }
+}
+
+/** `Cancel-After: 150s`, so Replicate stops the prediction itself if we are no longer there to cancel it. */
+export function cancelAfterHeaders(cancelAfterSeconds: number | undefined): Record<string, string> {
+  if (cancelAfterSeconds === undefined || !Number.isFinite(cancelAfterSeconds) || cancelAfterSeconds <= 0) return {};
+  return { 'Cancel-After': `${Math.ceil(cancelAfterSeconds)}s` };
+}
+
+function isRefusalOfFinishedPrediction(status: number): boolean {
+  return status === 400 || status === 409 || status === 422;
+}
+
+/** Cancel of a prediction Replicate no longer knows: nothing is left running, so cleanup is done. */
+function vanishedPrediction(model: ModelId, id: string): PredictionSnapshot {
+  return {
+    id,
+    model,
+    status: 'canceled',
+    outputUrl: null,
+    error: `Prediction ${id} no longer exists on Replicate; there was nothing left to cancel`,
+    predictTime: null,
+    videoOutputDurationSeconds: null,
+    createdAt: null,
+    startedAt: null,
+    completedAt: null,
+    dataRemoved: true,
+  };
+}

@@ -1,0 +1,29 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FaultBook } from './faults';
+import type { PredictionEngine } from './predictions/engine';
+import type { PredictionStore } from './predictions/store';
+import type { MutableStats } from './stats';
+
+/** The simulator's parts, shared by every route handler. */
+export interface SimulatorContext {
+  token: string | undefined;
+  webhookSecret: string;
+  store: PredictionStore;
+  engine: PredictionEngine;
+  faults: FaultBook;
+  stats: MutableStats;
+  /** Aborts when the simulator closes, ending delays and holds. */
+  closing: AbortSignal;
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** Captured path segments of the matched route. */
+  params: string[];
+  /** Origin for links in responses: the publicUrl option, else http://<Host>. */
+  origin: string;
+}
+
+export type Handler = (sim: SimulatorContext, request: RequestContext) => Promise<void>;

@@ -1,0 +1,165 @@
+/**
+ * Scripted faults. Each fault applies to the next `times` matching requests (default 1), then expires.
+ * A fault matches a request when its route (or the kind's default route) is the request's route and,
+ * when `model` is set, the request concerns that model ('owner/name' or catalogue key).
+ */
+export type FaultRoute = 'create' | 'get' | 'cancel' | 'list' | 'output' | 'webhook';
+
+export interface FaultScope {
+  /** How many matching requests it affects: a number (default 1), Infinity or 'always'. */
+  times?: number | 'always';
+  /** 'owner/name' or catalogue key ('svd', 'kling-v2.1', ...). */
+  model?: string;
+  route?: FaultRoute;
+}
+
+export type FaultEffect =
+  | { kind: 'http-error'; status: number; retryAfter?: number; body?: unknown }
+  | { kind: 'reset' }
+  | { kind: 'lose-response' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'prediction-failed'; error: string }
+  | { kind: 'model-unavailable' }
+  | { kind: 'never-finish' }
+  | { kind: 'output-404' }
+  | { kind: 'output-truncated' }
+  | { kind: 'output-not-video' }
+  | { kind: 'webhook-fail' };
+
+export type Fault = FaultScope & FaultEffect;
+
+export type FaultKind = FaultEffect['kind'];
+
+export interface FaultController {
+  add(fault: Fault | Fault[]): void;
+  clear(): void;
+  /** Faults still active, with their remaining `times`. */
+  list(): Fault[];
+}
+
+const DEFAULT_ROUTE: Record<FaultKind, FaultRoute> = {
+  'http-error': 'create',
+  reset: 'create',
+  'lose-response': 'create',
+  delay: 'create',
+  'prediction-failed': 'create',
+  'model-unavailable': 'create',
+  'never-finish': 'create',
+  'output-404': 'output',
+  'output-truncated': 'output',
+  'output-not-video': 'output',
+  'webhook-fail': 'webhook',
+};
+
+/** Kinds that only make sense on one route, whatever `route` says. */
+const FIXED_ROUTE: Partial<Record<FaultKind, FaultRoute>> = {
+  'prediction-failed': 'create',
+  'model-unavailable': 'create',
+  'never-finish': 'create',
+  'output-404': 'output',
+  'output-truncated': 'output',
+  'output-not-video': 'output',
+  'webhook-fail': 'webhook',
+};
+
+const ROUTES: FaultRoute[] = ['create', 'get', 'cancel', 'list', 'output', 'webhook'];
+
+/** The model a request concerns, in both spellings, so either can be used in a fault. */
+export interface FaultSubject {
+  model?: string;
+  modelKey?: string;
+}
+
+interface ActiveFault {
+  fault: Fault;
+  remaining: number;
+}
+
+export class FaultBook implements FaultController {
+  private active: ActiveFault[] = [];
+
+  add(fault: Fault | Fault[]): void {
+    // Check them all first, so a bad fault in a batch adds none.
+    const checked = (Array.isArray(fault) ? fault : [fault]).map(parseFault);
+    for (const one of checked) this.active.push({ fault: one, remaining: remainingTimes(one.times) });
+  }
+
+  clear(): void {
+    this.active = [];
+  }
+
+  list(): Fault[] {
+    return this.active.map(({ fault, remaining }) => ({
+      ...fault,
+      times: remaining === Infinity ? 'always' : remaining,
+    }));
+  }
+
+  /** Consumes one use of the first active fault of these kinds that matches the request. */
+  take<K extends FaultKind>(route: FaultRoute, subject: FaultSubject, kinds: K[]): Extract<Fault, { kind: K }> | null {
+    const index = this.active.findIndex(
+      ({ fault }) => kinds.includes(fault.kind as K) && routeOf(fault) === route && modelMatches(fault, subject),
+    );
+    if (index < 0) return null;
+    const entry = this.active[index];
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) this.active.splice(index, 1);
+    return entry.fault as Extract<Fault, { kind: K }>;
+  }
+}
+
+function routeOf(fault: Fault): FaultRoute {
+  return FIXED_ROUTE[fault.kind] ?? fault.route ?? DEFAULT_ROUTE[fault.kind];
+}
+
+function modelMatches(fault: Fault, subject: FaultSubject): boolean {
+  if (fault.model === undefined) return true;
+  return fault.model === subject.model || fault.model === subject.modelKey;
+}
+
+function remainingTimes(times: Fault['times']): number {
+  if (times === undefined) return 1;
+  if (times === 'always') return Infinity;
+  return times;
+}
+
+/** Validates a fault from untrusted JSON (the admin endpoint); throws an Error naming the problem. */
+export function parseFault(value: unknown): Fault {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('a fault must be an object');
+  const fault = value as Record<string, unknown>;
+  const kind = fault.kind;
+  if (typeof kind !== 'string' || !(kind in DEFAULT_ROUTE)) {
+    throw new Error(`fault.kind must be one of ${Object.keys(DEFAULT_ROUTE).join(', ')}`);
+  }
+  const times = fault.times;
+  const timesValid =
+    times === undefined ||
+    times === 'always' ||
+    times === null ||
+    (typeof times === 'number' && (times === Infinity || (Number.isInteger(times) && times > 0)));
+  if (!timesValid) throw new Error('fault.times must be a positive integer, Infinity or "always"');
+  if (fault.route !== undefined && !ROUTES.includes(fault.route as FaultRoute)) {
+    throw new Error(`fault.route must be one of ${ROUTES.join(', ')}`);
+  }
+  if (fault.model !== undefined && typeof fault.model !== 'string') throw new Error('fault.model must be a string');
+  checkKindFields(kind as FaultKind, fault);
+  return { ...fault, times: times === null ? 'always' : times } as Fault;
+}
+
+function checkKindFields(kind: FaultKind, fault: Record<string, unknown>): void {
+  if (kind === 'http-error') {
+    const status = fault.status;
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599) {
+      throw new Error('http-error needs an integer status between 400 and 599');
+    }
+    if (fault.retryAfter !== undefined && (typeof fault.retryAfter !== 'number' || fault.retryAfter < 0)) {
+      throw new Error('http-error retryAfter must be a number of seconds >= 0');
+    }
+  }
+  if (kind === 'delay' && (typeof fault.ms !== 'number' || !(fault.ms >= 0))) {
+    throw new Error('delay needs ms >= 0');
+  }
+  if (kind === 'prediction-failed' && (typeof fault.error !== 'string' || fault.error === '')) {
+    throw new Error('prediction-failed needs an error string');
+  }
+}

@@ -1,0 +1,43 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseRange } from './byte-range';
+
+/**
+ * Serves an MP4 with Range support. `truncated` announces the full length, sends half and then closes the
+ * socket, as a broken download would.
+ */
+export async function sendVideoFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  filePath: string,
+  options: { truncated: boolean },
+): Promise<void> {
+  const { size } = await stat(filePath);
+  const range = parseRange(req.headers.range, size);
+  const headers: Record<string, string> = { 'content-type': 'video/mp4', 'accept-ranges': 'bytes' };
+  if (range.kind === 'unsatisfiable') {
+    res.writeHead(416, { ...headers, 'content-range': `bytes */${size}`, 'content-length': '0' });
+    res.end();
+    return;
+  }
+  const start = range.kind === 'partial' ? range.start : 0;
+  const end = range.kind === 'partial' ? range.end : size - 1;
+  const length = end - start + 1;
+  if (range.kind === 'partial') headers['content-range'] = `bytes ${start}-${end}/${size}`;
+  res.writeHead(range.kind === 'partial' ? 206 : 200, { ...headers, 'content-length': String(length) });
+  if (req.method === 'HEAD' || length === 0) {
+    res.end();
+    return;
+  }
+  const sendUntil = options.truncated ? start + Math.floor(length / 2) - 1 : end;
+  const stream = createReadStream(filePath, { start, end: Math.max(start, sendUntil) });
+  stream.on('error', () => res.destroy());
+  res.on('close', () => stream.destroy());
+  if (options.truncated) {
+    stream.on('end', () => res.destroy());
+    stream.pipe(res, { end: false });
+  } else {
+    stream.pipe(res);
+  }
+}

@@ -1,0 +1,50 @@
+import { modelName } from '../models/model';
+import { isoMicros, secondsMicros } from '../time';
+import type { PredictionJson } from '../types';
+import { isTerminal, stateAt, type PredictionEntry, type PredictionState } from './entry';
+import { logsAt } from './logs';
+
+export function outputUrl(entry: PredictionEntry): string {
+  return `${entry.origin}/delivery/${entry.id}/output.mp4`;
+}
+
+function metricsOf(entry: PredictionEntry, state: PredictionState): PredictionJson['metrics'] {
+  if (!isTerminal(state.status) || state.completedMs === null) return undefined;
+  const metrics: NonNullable<PredictionJson['metrics']> = {};
+  // Only time spent running is billed (predict_time); a prediction stopped before it started has none.
+  if (state.startedMs !== null) metrics.predict_time = secondsMicros(state.completedMs - state.startedMs);
+  metrics.total_time = secondsMicros(state.completedMs - entry.createdMs);
+  if (state.status === 'succeeded' && entry.videoOutputDurationSeconds !== undefined) {
+    metrics.video_output_duration_seconds = entry.videoOutputDurationSeconds;
+  }
+  return metrics;
+}
+
+/** The prediction as GET /v1/predictions/{id} returns it at `nowMs`. */
+export function predictionJson(entry: PredictionEntry, nowMs: number, retentionMs: number): PredictionJson {
+  const state = stateAt(entry, nowMs);
+  const removed = state.completedMs !== null && nowMs >= state.completedMs + retentionMs;
+  const base = `${entry.origin}/v1/predictions/${entry.id}`;
+  const json: PredictionJson = {
+    id: entry.id,
+    model: modelName(entry.model),
+    version: entry.version,
+    input: removed ? {} : entry.input,
+    logs: removed ? null : logsAt(entry, state, nowMs),
+    output: state.status === 'succeeded' && !removed ? outputUrl(entry) : null,
+    data_removed: removed,
+    error: state.error,
+    status: state.status,
+    source: 'api',
+    created_at: isoMicros(entry.createdMs),
+    started_at: state.startedMs === null ? null : isoMicros(state.startedMs),
+    completed_at: state.completedMs === null ? null : isoMicros(state.completedMs),
+    urls: { get: base, cancel: `${base}/cancel`, web: `https://replicate.com/p/${entry.id}` },
+  };
+  const metrics = metricsOf(entry, state);
+  if (metrics) json.metrics = metrics;
+  if (entry.deadlineMs !== undefined) json.deadline = isoMicros(entry.deadlineMs);
+  if (entry.webhook !== undefined) json.webhook = entry.webhook;
+  if (entry.webhookEventsFilter !== undefined) json.webhook_events_filter = entry.webhookEventsFilter;
+  return json;
+}

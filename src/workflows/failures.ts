@@ -1,0 +1,58 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  ChildWorkflowFailure,
+  TerminatedFailure,
+  TimeoutFailure,
+  isCancellation,
+} from '@temporalio/workflow';
+import { FailureType, clipFailure, isRetryableFailureType } from '../domain/failures';
+import type { FailedClip } from '../domain/types';
+
+/** The failure type of an error thrown by one of our activities or by workflow code, if it has one. */
+export function failureTypeOf(err: unknown): string | null {
+  if (err instanceof ApplicationFailure) return err.type ?? null;
+  if (err instanceof ActivityFailure) {
+    if (err.cause instanceof ApplicationFailure) return err.cause.type ?? null;
+    if (err.cause instanceof TimeoutFailure) return FailureType.Retryable;
+  }
+  return null;
+}
+
+export function failureMessageOf(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/**
+ * Turns an activity's failure into the workflow's own failure, so the parent sees
+ * `ChildWorkflowFailure.cause` as an ApplicationFailure whose type says why, not a chain to unwrap.
+ */
+export function asWorkflowFailure(err: unknown, context: string): unknown {
+  if (err instanceof ApplicationFailure || isCancellation(err)) return err;
+  if (err instanceof ActivityFailure) {
+    const type = (failureTypeOf(err) as FailureType | null) ?? FailureType.Retryable;
+    return clipFailure(type, `${context}: ${failureMessageOf(err)}`, { cause: err });
+  }
+  return err;
+}
+
+/** The record a parent keeps for a clip whose child workflow failed. */
+export function toFailedClip(clipIndex: number, err: unknown): FailedClip {
+  const workflowId = err instanceof ChildWorkflowFailure ? err.execution?.workflowId : undefined;
+  const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
+  let failureType: string = failureTypeOf(cause) ?? 'Unknown';
+  if (cause instanceof TerminatedFailure) failureType = 'Terminated';
+  if (cause instanceof CancelledFailure) failureType = 'Cancelled';
+  if (cause instanceof TimeoutFailure) failureType = FailureType.Timeout;
+  return {
+    clipIndex,
+    status: 'failed',
+    failureType,
+    message: failureMessageOf(cause),
+    retryable: failureType === 'Unknown' ? false : isRetryableFailureType(failureType),
+    ...(workflowId ? { workflowId } : {}),
+  };
+}

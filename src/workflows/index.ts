@@ -1,0 +1,2 @@
+export { generateClipWorkflow, progressQuery } from './generate-clip';
+export { toFailedClip } from './failures';

@@ -1,0 +1,175 @@
+import { CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { predictionActivities, type PredictionRef } from '../../src/activities/predictions';
+import { FailureType } from '../../src/domain/failures';
+import { createReplicateGateway } from '../../src/replicate/gateway';
+import { TOKEN, failureOf, visibleText } from '../replicate/failure-helpers';
+import { predictionJson, startScriptedServer, type ScriptedServer } from '../replicate/scripted-server';
+
+const input = { prompt: 'a red fox in the snow', duration: 5 };
+const createInput = {
+  model: 'kling-v2.1' as const,
+  input,
+  idempotencyToken: 'wf-1-primary-0',
+  cancelAfterSeconds: 150,
+};
+
+let server: ScriptedServer;
+let activities: ReturnType<typeof predictionActivities>;
+
+beforeEach(async () => {
+  server = await startScriptedServer();
+  activities = predictionActivities({
+    replicate: createReplicateGateway({ apiToken: TOKEN, baseUrl: server.baseUrl }),
+  });
+});
+afterEach(async () => {
+  await server.close();
+});
+
+/** Failures are the point of these tests: keep the SDK from logging each one as a warning. */
+const mockEnv = (info: { attempt?: number } = {}) =>
+  new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
+
+/** env.run with the activity's own return type (the SDK's signature returns unknown). */
+function run<A extends unknown[], R>(
+  env: MockActivityEnvironment,
+  fn: (...args: A) => Promise<R>,
+  ...args: A
+): Promise<R> {
+  return env.run(fn, ...args) as Promise<R>;
+}
+
+const poll: PredictionRef = { model: 'svd', id: 'p1' };
+
+const posts = () => server.requests.filter((r) => r.method === 'POST');
+const lists = () => server.requests.filter((r) => r.method === 'GET' && r.path === '/v1/predictions');
+
+describe('createPrediction', () => {
+  beforeEach(() => {
+    server.respond((req) =>
+      req.method === 'POST'
+        ? { status: 201, json: predictionJson({ id: 'created', model: 'kwaivgi/kling-v2.1', input }) }
+        : {
+            status: 200,
+            json: { next: null, results: [predictionJson({ id: 'earlier', model: 'kwaivgi/kling-v2.1', input })] },
+          },
+    );
+  });
+
+  it('creates straight away on the first attempt', async () => {
+    const snapshot = await run(mockEnv({ attempt: 1 }), activities.createPrediction, createInput);
+
+    expect(snapshot).toMatchObject({ id: 'created', model: 'kling-v2.1', status: 'starting' });
+    expect(lists()).toHaveLength(0);
+    expect(posts()).toHaveLength(1);
+    expect(posts()[0].headers['cancel-after']).toBe('150s');
+  });
+
+  it('adopts the prediction an earlier attempt made on a retry, creating nothing', async () => {
+    const snapshot = await run(mockEnv({ attempt: 2 }), activities.createPrediction, createInput);
+
+    expect(snapshot.id).toBe('earlier');
+    expect(lists()).toHaveLength(1);
+    expect(posts()).toHaveLength(0);
+  });
+});
+
+describe('failures reach Temporal typed, with retry advice', () => {
+  it.each([
+    [
+      'a 429 with Retry-After: 7',
+      { status: 429, headers: { 'retry-after': '7' }, json: { detail: 'throttled' } },
+      FailureType.Retryable,
+      7000,
+    ],
+    ['a 500', { status: 500, json: { detail: 'Internal server error' } }, FailureType.Retryable, undefined],
+    ['a connection reset', { reset: true as const }, FailureType.Retryable, undefined],
+    [
+      'a 401',
+      { status: 401, json: { title: 'Unauthenticated', detail: 'no token' } },
+      FailureType.Authentication,
+      undefined,
+    ],
+    [
+      'a 402',
+      { status: 402, json: { title: 'Insufficient credit', detail: 'buy credit' } },
+      FailureType.Billing,
+      undefined,
+    ],
+    [
+      'a 404 on the model route',
+      { status: 404, json: { detail: 'Not found.' } },
+      FailureType.ModelUnavailable,
+      undefined,
+    ],
+    [
+      'a 422 on the input',
+      {
+        status: 422,
+        json: {
+          title: 'Input validation failed',
+          invalid_fields: [{ field: 'input.duration', description: 'must be 5 or 10' }],
+        },
+      },
+      FailureType.InvalidInput,
+      undefined,
+    ],
+  ])('%s', async (_case, reply, type, nextRetryDelay) => {
+    server.respond(() => reply);
+
+    const failure = await failureOf(run(mockEnv({ attempt: 1 }), activities.createPrediction, createInput));
+
+    expect(failure.type).toBe(type);
+    expect(failure.nonRetryable).toBe(type !== FailureType.Retryable);
+    expect(failure.nextRetryDelay).toBe(nextRetryDelay);
+    expect(failure.message).toContain('kwaivgi/kling-v2.1');
+    expect(visibleText(failure)).not.toContain(TOKEN);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('getPrediction and cancelPrediction', () => {
+  it('returns a failed prediction for the workflow to judge', async () => {
+    server.respond(() => ({
+      status: 200,
+      json: predictionJson({
+        id: 'p1',
+        status: 'failed',
+        error: 'The input or output was flagged as sensitive. (E005)',
+      }),
+    }));
+
+    const snapshot = await run(mockEnv(), activities.getPrediction, poll);
+
+    expect(snapshot).toMatchObject({ id: 'p1', model: 'svd', status: 'failed' });
+  });
+
+  it('a poll answered 503 is retryable', async () => {
+    server.respond(() => ({ status: 503, json: { detail: 'unavailable' } }));
+
+    const failure = await failureOf(run(mockEnv(), activities.getPrediction, poll));
+
+    expect(failure.type).toBe(FailureType.Retryable);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('cancelling a prediction Replicate has forgotten resolves quietly', async () => {
+    server.respond(() => ({ status: 404, json: { detail: 'Not found.' } }));
+
+    const snapshot = await run(mockEnv(), activities.cancelPrediction, { ...poll, id: 'p9' });
+
+    expect(snapshot).toMatchObject({ id: 'p9', status: 'canceled' });
+  });
+
+  it('activity cancellation aborts the request in flight', async () => {
+    server.respond(() => ({ hang: true }));
+    const env = mockEnv();
+    const polling = run(env, activities.getPrediction, poll);
+    setTimeout(() => env.cancel(), 50);
+
+    await expect(polling).rejects.toBeInstanceOf(CancelledFailure);
+    expect(server.requests).toHaveLength(1);
+  });
+});

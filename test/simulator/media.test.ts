@@ -1,0 +1,142 @@
+import type { Simulator } from '../../src/simulator';
+import {
+  COGVIDEOX_VERSION,
+  SVD_VERSION,
+  TOKEN,
+  makePng,
+  pixelAtCentre,
+  postJson,
+  probe,
+  startTestServer,
+  startTestSimulator,
+  waitForTerminal,
+  type TestServer,
+} from './helpers';
+
+/** Creates with Prefer: wait and returns the finished prediction. */
+async function run(sim: Simulator, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const created = await postJson(`${sim.baseUrl}${path}`, body, { prefer: 'wait=30' });
+  expect(created.status).toBeLessThan(300);
+  return waitForTerminal(sim, created.json.id as string);
+}
+
+describe('rendered outputs', () => {
+  let sim: Simulator;
+  let images: TestServer;
+
+  beforeAll(async () => {
+    const square = await makePng(400, 400, 'red');
+    images = await startTestServer((request, res) => {
+      if (request.url !== '/square.png') {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.end(square);
+    });
+    sim = await startTestSimulator({ token: TOKEN, renderScale: 0.25 });
+  });
+
+  afterAll(async () => {
+    await sim.close();
+    await images.close();
+  });
+
+  it('SVD: 25 frames at frames_per_second + 1, sized from the image, first frame is the image', async () => {
+    const done = await run(sim, '/predictions', {
+      version: SVD_VERSION,
+      input: { input_image: `${images.url}/square.png`, video_length: '25_frames_with_svd_xt', frames_per_second: 6 },
+    });
+    expect(done.status).toBe('succeeded');
+    const stream = await probe(done.output as string);
+    expect(stream).toMatchObject({ codec_name: 'h264', pix_fmt: 'yuv420p', r_frame_rate: '7/1', nb_read_frames: '25' });
+    expect(Number(stream.duration)).toBeCloseTo(25 / 7, 2);
+    // 400x400 fits 1024x576 as 576x576 (multiples of 64), at renderScale 0.25.
+    expect([stream.width, stream.height]).toEqual([144, 144]);
+    const [red, green, blue] = await pixelAtCentre(done.output as string, 0);
+    expect(red).toBeGreaterThan(200);
+    expect(green).toBeLessThan(60);
+    expect(blue).toBeLessThan(60);
+  });
+
+  it('SVD: the default 14 frames at 7 fps (2 s), 1024x576 when the image cannot be fetched', async () => {
+    const done = await run(sim, '/predictions', {
+      version: SVD_VERSION,
+      input: { input_image: `${images.url}/missing.png` },
+    });
+    const stream = await probe(done.output as string);
+    expect(stream).toMatchObject({ r_frame_rate: '7/1', nb_read_frames: '14', width: 256, height: 144 });
+    expect(Number(stream.duration)).toBeCloseTo(2, 2);
+  });
+
+  it('CogVideoX: 49 frames at 8 fps = 6.125 s, 720x480', async () => {
+    const done = await run(sim, '/predictions', { version: COGVIDEOX_VERSION, input: { prompt: 'a calm sea' } });
+    const stream = await probe(done.output as string);
+    expect(stream).toMatchObject({ r_frame_rate: '8/1', nb_read_frames: '49', width: 180, height: 120 });
+    expect(Number(stream.duration)).toBeCloseTo(6.125, 2);
+  });
+
+  it('Kling v2.1: 5 s at 24 fps, 720p in standard mode', async () => {
+    const done = await run(sim, '/models/kwaivgi/kling-v2.1/predictions', {
+      input: { prompt: 'a fox', start_image: `${images.url}/square.png` },
+    });
+    expect(done.metrics).toMatchObject({ video_output_duration_seconds: 5 });
+    const stream = await probe(done.output as string);
+    expect(stream).toMatchObject({ r_frame_rate: '24/1', nb_read_frames: '120', width: 320, height: 180 });
+    expect(Number(stream.duration)).toBeCloseTo(5, 2);
+  });
+
+  it('Hailuo-02: 10 s at 768p; 10 s at 1080p fails as the model does', async () => {
+    const done = await run(sim, '/models/minimax/hailuo-02/predictions', {
+      input: { prompt: 'rain', duration: 10, resolution: '768p' },
+    });
+    const stream = await probe(done.output as string);
+    expect(stream).toMatchObject({ r_frame_rate: '24/1', nb_read_frames: '240' });
+    expect(Number(stream.duration)).toBeCloseTo(10, 2);
+
+    const refused = await run(sim, '/models/minimax/hailuo-02/predictions', {
+      input: { prompt: 'rain', duration: 10 },
+    });
+    expect(refused).toMatchObject({ status: 'failed', output: null });
+    expect(refused.error).toMatch(/768p/);
+  });
+
+  it('serves byte ranges, HEAD and 416 for ranges past the end', async () => {
+    const done = await run(sim, '/predictions', { version: COGVIDEOX_VERSION, input: { prompt: 'ranges' } });
+    const url = done.output as string;
+    const whole = Buffer.from(await (await fetch(url)).arrayBuffer());
+
+    const partial = await fetch(url, { headers: { range: 'bytes=10-19' } });
+    expect(partial.status).toBe(206);
+    expect(partial.headers.get('content-range')).toBe(`bytes 10-19/${whole.length}`);
+    expect(partial.headers.get('content-length')).toBe('10');
+    expect(Buffer.from(await partial.arrayBuffer())).toEqual(whole.subarray(10, 20));
+
+    const suffix = await fetch(url, { headers: { range: 'bytes=-4' } });
+    expect(Buffer.from(await suffix.arrayBuffer())).toEqual(whole.subarray(whole.length - 4));
+
+    const head = await fetch(url, { method: 'HEAD' });
+    expect(head.headers.get('content-length')).toBe(String(whole.length));
+    expect(head.headers.get('accept-ranges')).toBe('bytes');
+
+    const beyond = await fetch(url, { headers: { range: `bytes=${whole.length}-` } });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers.get('content-range')).toBe(`bytes */${whole.length}`);
+  });
+
+  it('has no output to serve before the prediction succeeds', async () => {
+    const slow = await startTestSimulator({ token: TOKEN, predictSeconds: 30 });
+    try {
+      const created = await postJson(`${slow.baseUrl}/predictions`, {
+        version: COGVIDEOX_VERSION,
+        input: { prompt: 'x' },
+      });
+      expect(created.json.output).toBeNull();
+      const early = await fetch(`${slow.url}/delivery/${created.json.id}/output.mp4`);
+      expect(early.status).toBe(404);
+    } finally {
+      await slow.close();
+    }
+  });
+});

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { planClip } from '../../src/domain/catalogue';
+import { ClipHarness } from './harness';
+
+jest.setTimeout(120_000);
+
+let harness: ClipHarness;
+
+beforeAll(async () => {
+  harness = await ClipHarness.start();
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+afterEach(() => harness.simulator.faults.clear());
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    () => {
+      throw new Error('expected the workflow to fail');
+    },
+    (error: unknown) => error,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+function created(model: string): number {
+  return harness.simulator.stats().predictionsCreated[model] ?? 0;
+}
+
+describe('generateClipWorkflow on the simulator', () => {
+  it('turns an image prompt into a stored, probed SVD clip whose cost is booked once', async () => {
+    const input = harness.input({ duration: 3 });
+    const plan = planClip('svd', input.clip);
+
+    const clip = await harness.runAndRecord(input, 'success-svd');
+
+    expect(clip).toMatchObject({ status: 'success', model: 'svd', fallbackUsed: false, targetDuration: 3 });
+    expect(Math.abs(clip.actualDuration - plan.plannedDuration)).toBeLessThan(0.05);
+    expect(Math.abs(clip.actualDuration - 3)).toBeLessThanOrEqual(2);
+    expect(clip.video.codec).toBe('h264');
+    expect(clip.storagePath).toBe(`video-clips/${input.jobId}/clip_0.mp4`);
+    const file = fileURLToPath(clip.videoUrl);
+    expect(fs.statSync(file).size).toBe(clip.video.bytes);
+
+    const rows = await harness.ledger.listClipCosts(input.jobId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ predictionId: clip.predictionId, amountUsd: clip.cost, source: 'actual' });
+    expect((await harness.ledger.getJob(input.jobId))?.totalCost).toBe(clip.cost);
+  });
+
+  it('makes a text-only clip on CogVideoX', async () => {
+    const input = harness.input({ duration: 6, imageUrl: undefined });
+
+    const clip = await harness.run(input);
+
+    expect(clip.model).toBe('cogvideox');
+    expect(clip.actualDuration).toBeCloseTo(49 / 8, 1);
+    expect(clip.video.fps).toBeCloseTo(8, 3);
+  });
+
+  it('switches to the fallback model when the primary is unavailable', async () => {
+    harness.simulator.faults.add({ kind: 'model-unavailable', model: 'svd', times: 'always' });
+    const input = harness.input({ duration: 4.5 });
+    const svdBefore = created('stability-ai/stable-video-diffusion');
+
+    const clip = await harness.runAndRecord(input, 'fallback-cogvideox');
+
+    expect(clip).toMatchObject({ model: 'cogvideox', fallbackUsed: true });
+    expect(created('stability-ai/stable-video-diffusion')).toBe(svdBefore);
+  });
+
+  it('does not fall back on a generation failure', async () => {
+    harness.simulator.faults.add({
+      kind: 'prediction-failed',
+      model: 'svd',
+      error: 'The input or output was flagged as sensitive. (E005)',
+    });
+    const cogBefore = created('cuuupid/cogvideox-5b');
+
+    const failure = await failureOf(harness.run(harness.input()));
+
+    expect(failure.type).toBe('GenerationError');
+    expect(failure.message).toContain('E005');
+    expect(created('cuuupid/cogvideox-5b')).toBe(cogBefore);
+  });
+
+  it('rejects bad input before anything is created or billed', async () => {
+    const before = harness.simulator.stats().requests['POST /v1/predictions'] ?? 0;
+
+    const failure = await failureOf(harness.run(harness.input({ duration: 30 })));
+
+    expect(failure.type).toBe('InvalidInput');
+    expect(failure.message).toContain('clip.duration');
+    expect(harness.simulator.stats().requests['POST /v1/predictions'] ?? 0).toBe(before);
+  });
+
+  it('stops at the budget before creating a prediction', async () => {
+    const input = harness.input();
+    await harness.ledger.ensureJob(input.jobId, '0.000001');
+    const before = created('stability-ai/stable-video-diffusion');
+
+    const failure = await failureOf(harness.run(input));
+
+    expect(failure.type).toBe('BudgetExceeded');
+    expect(created('stability-ai/stable-video-diffusion')).toBe(before);
+  });
+
+  it('fails at once with AuthenticationError when Replicate rejects the token', async () => {
+    harness.simulator.faults.add({ kind: 'http-error', status: 401, times: 'always' });
+    const creates = () => harness.simulator.stats().requests['POST /v1/predictions'] ?? 0;
+    const before = creates();
+
+    const failure = await failureOf(harness.run(harness.input()));
+
+    expect(failure.type).toBe('AuthenticationError');
+    expect(creates() - before).toBe(1);
+  });
+});

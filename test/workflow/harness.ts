@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps, type ClipActivities } from '../../src/activities';
+import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import type { Clip, GenerateClipInput } from '../../src/domain/types';
+import { openLedger } from '../../src/ledger';
+import type { CostLedger } from '../../src/ledger/types';
+import { DEFAULT_DOWNLOAD_POLICY } from '../../src/media/download';
+import { createReplicateGateway } from '../../src/replicate/gateway';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import { createLocalStorage } from '../../src/storage/local';
+import type { generateClipWorkflow } from '../../src/workflows';
+import { serveFirstFrame } from '../helpers/first-frame';
+import { createTimeSkippingEnv } from '../helpers/temporal-env';
+import { workflowBundle } from '../helpers/workflow-bundle';
+
+export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
+
+/**
+ * Everything a clip needs, real and local: Temporal's time-skipping server, the Replicate simulator driven by the
+ * real `replicate` client, folder storage, an in-memory PGlite ledger, and a first-frame image over http.
+ */
+export class ClipHarness {
+  private clips = 0;
+
+  private constructor(
+    readonly env: TestWorkflowEnvironment,
+    readonly simulator: Simulator,
+    readonly ledger: CostLedger,
+    readonly storageDir: string,
+    readonly imageUrl: string,
+    private readonly closeImage: () => Promise<void>,
+  ) {}
+
+  static async start(): Promise<ClipHarness> {
+    const env = await createTimeSkippingEnv();
+    const simulator = await startSimulator({ predictSeconds: 0.05, startSeconds: 0, renderScale: 0.25 });
+    const ledger = await openLedger({});
+    const storageDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'clipgen-storage-'));
+    const image = await serveFirstFrame();
+    return new ClipHarness(env, simulator, ledger, storageDir, image.url, image.close);
+  }
+
+  get deps(): ActivityDeps {
+    return {
+      replicate: createReplicateGateway({ apiToken: 'test-token', baseUrl: this.simulator.baseUrl }),
+      storage: createLocalStorage({ rootDir: this.storageDir, bucket: 'video-clips' }),
+      ledger: this.ledger,
+      download: { ...DEFAULT_DOWNLOAD_POLICY, allowPrivateHosts: true },
+      probeTimeoutMs: 20_000,
+    };
+  }
+
+  /** A clip of a new job. Each gets its own seed, so no two test clips send Replicate identical inputs. */
+  input(clip: Partial<GenerateClipInput['clip']> = {}, extra: Partial<GenerateClipInput> = {}): GenerateClipInput {
+    this.clips += 1;
+    return {
+      jobId: randomUUID(),
+      clip: { clipIndex: 0, prompt: 'a lighthouse in a storm', duration: 3, imageUrl: this.imageUrl, ...clip },
+      settings: { seed: this.clips },
+      ...extra,
+    };
+  }
+
+  /** A worker on its own task queue with the real activities, some of which a test may wrap. */
+  async worker(wrap: (activities: ClipActivities) => Partial<ClipActivities> = () => ({})) {
+    const taskQueue = `clips-${randomUUID()}`;
+    const activities = createActivities(this.deps);
+    const worker = await Worker.create({
+      connection: this.env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: { ...activities, ...wrap(activities) },
+    });
+    return { worker, taskQueue };
+  }
+
+  async run(input: GenerateClipInput, wrap?: (activities: ClipActivities) => Partial<ClipActivities>): Promise<Clip> {
+    const { worker, taskQueue } = await this.worker(wrap);
+    return worker.runUntil(
+      this.env.client.workflow.execute<typeof generateClipWorkflow>(
+        'generateClipWorkflow',
+        clipWorkflowOptions(input, taskQueue),
+      ),
+    );
+  }
+
+  /**
+   * Runs a clip; with UPDATE_HISTORIES=1 also writes its history to test/histories/<name>.json, where the replay
+   * test picks it up on every run.
+   */
+  async runAndRecord(input: GenerateClipInput, historyName: string): Promise<Clip> {
+    const clip = await this.run(input);
+    if (process.env.UPDATE_HISTORIES === '1') {
+      const handle = this.env.client.workflow.getHandle(clipWorkflowOptions(input, '').workflowId);
+      const history = historyToJSON(await handle.fetchHistory());
+      await fs.promises.writeFile(path.join(HISTORIES_DIR, `${historyName}.json`), `${history}\n`);
+    }
+    return clip;
+  }
+
+  async close(): Promise<void> {
+    await this.closeImage();
+    await this.simulator.close();
+    await this.ledger.close();
+    await this.env.teardown();
+    await fs.promises.rm(this.storageDir, { recursive: true, force: true });
+  }
+}
