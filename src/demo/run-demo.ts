@@ -8,6 +8,7 @@ import { describeProgress } from '../domain/progress';
 import type { Clip, ModelId } from '../domain/types';
 import { startSimulator } from '../simulator';
 import { startEmbeddedTemporal } from '../temporal/dev-server';
+import { installRuntimeLogger } from '../temporal/runtime-logger';
 import { createClipWorker } from '../worker';
 import { serveFile } from './serve-file';
 
@@ -30,6 +31,7 @@ export interface DemoOptions {
 export async function runDemo(options: DemoOptions, baseConfig: ClipgenConfig): Promise<Clip> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const cleanups: Array<() => Promise<unknown>> = [];
+  installRuntimeLogger('WARN');
   try {
     const config = structuredClone(baseConfig);
     const usingSimulator = !config.replicate.apiToken;

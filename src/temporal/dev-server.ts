@@ -20,6 +20,7 @@ export async function startEmbeddedTemporal(): Promise<EmbeddedTemporal> {
       ip: '127.0.0.1',
       ui: true,
       uiPort,
+      log: { format: 'json', level: 'error' },
       ...(executablePath ? { executable: { type: 'existing-path' as const, path: executablePath } } : {}),
     },
   });

@@ -16,7 +16,7 @@ import { startSimulator, type Simulator } from '../../src/simulator';
 import { createLocalStorage } from '../../src/storage/local';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { serveFirstFrame } from '../helpers/first-frame';
-import { createTimeSkippingEnv } from '../helpers/temporal-env';
+import { createDevServerEnv, createTimeSkippingEnv } from '../helpers/temporal-env';
 import { workflowBundle } from '../helpers/workflow-bundle';
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
@@ -37,8 +37,9 @@ export class ClipHarness {
     private readonly closeImage: () => Promise<void>,
   ) {}
 
-  static async start(): Promise<ClipHarness> {
-    const env = await createTimeSkippingEnv();
+  /** On the time-skipping server by default; `dev` runs a real dev server, where timers take real time. */
+  static async start(server: 'time-skipping' | 'dev' = 'time-skipping'): Promise<ClipHarness> {
+    const env = server === 'dev' ? await createDevServerEnv() : await createTimeSkippingEnv();
     const simulator = await startSimulator({ predictSeconds: 0.05, startSeconds: 0, renderScale: 0.25 });
     const ledger = await openLedger({});
     const storageDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'clipgen-storage-'));
@@ -68,8 +69,10 @@ export class ClipHarness {
   }
 
   /** A worker on its own task queue with the real activities, some of which a test may wrap. */
-  async worker(wrap: (activities: ClipActivities) => Partial<ClipActivities> = () => ({})) {
-    const taskQueue = `clips-${randomUUID()}`;
+  async worker(
+    wrap: (activities: ClipActivities) => Partial<ClipActivities> = () => ({}),
+    taskQueue = `clips-${randomUUID()}`,
+  ) {
     const activities = createActivities(this.deps);
     const worker = await Worker.create({
       connection: this.env.nativeConnection,
