@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'lib/**', 'coverage/**', '.clipgen/**', 'bin/**', 'jest.config.js'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'lib/**',
+      'coverage/**',
+      '.clipgen/**',
+      'bin/**',
+      'jest.config.js',
+      'jest.reliability.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,40 +1,57 @@
 #!/usr/bin/env node
 import { describeClipFailure } from './client/run-clip';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError } from './config';
 import { UsageError } from './commands/args';
+import { costCommand } from './commands/cost';
 import { demoCommand } from './commands/demo';
 import { generateCommand } from './commands/generate';
+import { healthCommand } from './commands/health';
+import { migrateCommand } from './commands/migrate';
+import { reconcileCommand } from './commands/reconcile';
+import { watchCommand } from './commands/watch';
+import { webhooksCommand } from './commands/webhooks';
+import { workerCommand } from './commands/worker';
 import { runSimulatorCommand } from './simulator';
-import { runWorker } from './worker';
+import { UsageError as SimulatorUsageError } from './simulator/cli';
 
 const USAGE = `Usage: clipgen <command> [options]
 
 Commands:
   demo        generate one clip end to end on embedded defaults (no account needed)
   generate    start one clip on a running cluster and wait for it
+  watch       attach to a clip's workflow: progress, then its result or failure
   worker      run the clipgen worker
+  health      check that Temporal and the ledger answer (exit 0) or not (exit 1)
   simulator   run the Replicate-compatible simulator
+  webhooks    receive Replicate webhooks and signal the clips' workflows
+  migrate     apply the cost ledger's migrations (supabase/migrations)
+  cost        a job's costs, actual vs estimate; or the estimate error report
+  reconcile   compare the cost ledger with Replicate's list of predictions
 
-Run "clipgen <command> --help" for a command's options.`;
+Run "clipgen <command> --help" for a command's options.
+Exit codes: 0 success, 1 the clip (or the command) failed, 2 usage, 3 configuration.`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   demo: demoCommand,
   generate: generateCommand,
-  worker: async () => {
-    await runWorker(loadConfig());
-    return 0;
-  },
+  watch: watchCommand,
+  worker: workerCommand,
+  health: healthCommand,
   simulator: async (argv) => {
     await runSimulatorCommand(argv);
     return 0;
   },
+  webhooks: webhooksCommand,
+  migrate: migrateCommand,
+  cost: costCommand,
+  reconcile: reconcileCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(USAGE);
-    return name ? 0 : 1;
+    return name ? 0 : 2;
   }
   const command = COMMANDS[name];
   if (!command) {
@@ -44,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command(rest);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof SimulatorUsageError) {
       console.error(err.message);
       return 2;
     }

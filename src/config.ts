@@ -1,4 +1,11 @@
 import path from 'node:path';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { withDotEnv, type Env } from './config/dot-env';
+import { readPriceOverrides } from './config/price-overrides';
+import { readSupabaseStorageSettings, type SupabaseStorageSettings } from './config/supabase-storage';
+import { readWebhookConfig, type WebhookConfig } from './config/webhooks';
+import type { PriceOverrides } from './domain/catalogue';
 
 /** Everything clipgen reads from the environment, validated once at start. */
 export interface ClipgenConfig {
@@ -9,28 +16,71 @@ export interface ClipgenConfig {
     namespace: string;
     taskQueue: string;
     apiKey: string | null;
+    /** TLS settings beyond an API key's plain TLS; null means none. */
+    tls: TemporalTlsFiles | null;
+    /** Base of the Web UI links the CLI prints. */
+    uiUrl: string;
+    /** Set ClipJobId/ClipIndex/ClipModel when starting clips (they must be registered on the cluster). */
+    searchAttributes: boolean;
   };
   replicate: {
     apiToken: string | null;
     baseUrl: string;
     requestTimeoutMs: number;
+    /** True when REPLICATE_SIMULATOR_URL stands in for Replicate because no token is set. */
+    usingSimulator: boolean;
   };
+  /** Defaults the CLI puts on the clips it starts; null leaves the workflow's own default. */
+  clip: {
+    pollInterval: Duration | null;
+    deadline: Duration | null;
+  };
+  worker: WorkerTuning;
   storage: {
     backend: 'local' | 'supabase';
     bucket: string;
     localDir: string;
     supabaseUrl: string | null;
     supabaseServiceRoleKey: string | null;
+    supabase: SupabaseStorageSettings;
   };
   ledger: {
     databaseUrl: string | null;
     pgliteDir: string;
+    /** Apply pending migrations when the worker starts; when false it only checks that none are pending. */
+    migrateOnStart: boolean;
   };
+  /** USD unit prices replacing the catalogue's, per model (CLIPGEN_PRICE_OVERRIDES). */
+  priceOverrides: PriceOverrides;
   download: {
     maxBytes: number;
     allowPrivateHosts: boolean;
   };
   probeTimeoutMs: number;
+  webhooks: WebhookConfig;
+}
+
+/** TLS to Temporal: a client certificate (mTLS), and/or a private CA or server name for the server's certificate. */
+export interface TemporalTlsFiles {
+  certPath: string | null;
+  keyPath: string | null;
+  /** Server root CA; null trusts the system's CAs (Temporal Cloud). */
+  caPath: string | null;
+  serverName: string | null;
+}
+
+export interface WorkerTuning {
+  /** NODE_ENV=production loads the workflow bundle `npm run build` wrote; otherwise it is bundled on start. */
+  workflowBundle: 'prebuilt' | 'bundle-on-start';
+  maxConcurrentActivities: number;
+  maxConcurrentWorkflowTasks: number;
+  /** Per worker; null means unlimited. */
+  maxActivitiesPerSecond: number | null;
+  /** Over all workers of the task queue (the server enforces it); keeps the fleet under Replicate's rate limits. */
+  maxTaskQueueActivitiesPerSecond: number | null;
+  /** How long running activities may finish after SIGINT/SIGTERM before they are cancelled. */
+  shutdownGraceTime: Duration;
+  logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
 export class ConfigError extends Error {
@@ -40,12 +90,13 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
-
-/** Reads and validates the configuration; every problem is reported at once, naming its variable. */
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): ClipgenConfig {
+/**
+ * Reads and validates the configuration; every problem is reported at once, naming its variable. Without `env`,
+ * reads the process environment over `<cwd>/.env` (when present).
+ */
+export function loadConfig(env?: Env, cwd: string = process.cwd()): ClipgenConfig {
   const problems: string[] = [];
-  const read = new EnvReader(env, problems);
+  const read = new EnvReader(env ?? withDotEnv(process.env, path.join(cwd, '.env')), problems);
   const dataDir = path.resolve(cwd, read.string('CLIPGEN_DATA_DIR') ?? '.clipgen');
 
   const config: ClipgenConfig = {
@@ -55,11 +106,24 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       namespace: read.string('TEMPORAL_NAMESPACE') ?? 'default',
       taskQueue: read.string('TEMPORAL_TASK_QUEUE') ?? 'video-generator',
       apiKey: read.string('TEMPORAL_API_KEY'),
+      tls: readTemporalTls(read, cwd, problems),
+      uiUrl: read.url('TEMPORAL_UI_URL') ?? 'http://localhost:8233',
+      searchAttributes: read.boolean('TEMPORAL_SEARCH_ATTRIBUTES') ?? false,
     },
-    replicate: {
-      apiToken: read.string('REPLICATE_API_TOKEN'),
-      baseUrl: read.url('REPLICATE_BASE_URL') ?? 'https://api.replicate.com/v1',
-      requestTimeoutMs: read.positiveInteger('REPLICATE_REQUEST_TIMEOUT_MS') ?? 30_000,
+    replicate: readReplicate(read),
+    clip: {
+      pollInterval: read.duration('CLIP_POLL_INTERVAL', { minMs: 100, maxMs: 3_600_000 }) as Duration | null,
+      deadline: read.duration('CLIP_DEADLINE', { minMs: 1000, maxMs: 86_400_000 }) as Duration | null,
+    },
+    worker: {
+      workflowBundle: read.string('NODE_ENV') === 'production' ? 'prebuilt' : 'bundle-on-start',
+      maxConcurrentActivities: read.positiveInteger('WORKER_MAX_CONCURRENT_ACTIVITIES') ?? 100,
+      maxConcurrentWorkflowTasks: read.positiveInteger('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS') ?? 40,
+      maxActivitiesPerSecond: read.positiveNumber('WORKER_MAX_ACTIVITIES_PER_SECOND'),
+      maxTaskQueueActivitiesPerSecond: read.positiveNumber('WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND'),
+      shutdownGraceTime: (read.duration('WORKER_SHUTDOWN_GRACE_TIME', { minMs: 0, maxMs: 3_600_000 }) ??
+        '30s') as Duration,
+      logLevel: read.oneOf('LOG_LEVEL', ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const) ?? 'INFO',
     },
     storage: {
       backend: read.oneOf('STORAGE_BACKEND', ['local', 'supabase'] as const) ?? 'local',
@@ -67,16 +131,21 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       localDir: path.resolve(cwd, read.string('LOCAL_STORAGE_DIR') ?? path.join(dataDir, 'storage')),
       supabaseUrl: read.url('SUPABASE_URL'),
       supabaseServiceRoleKey: read.string('SUPABASE_SERVICE_ROLE_KEY'),
+      supabase: readSupabaseStorageSettings(read, problems),
     },
     ledger: {
       databaseUrl: read.string('DATABASE_URL'),
       pgliteDir: path.resolve(cwd, read.string('PGLITE_DIR') ?? path.join(dataDir, 'ledger')),
+      migrateOnStart: read.boolean('LEDGER_MIGRATE_ON_START') ?? true,
     },
+    priceOverrides: readPriceOverrides(read.string('CLIPGEN_PRICE_OVERRIDES'), problems),
     download: {
       maxBytes: read.positiveInteger('DOWNLOAD_MAX_BYTES') ?? 2 * 1024 ** 3,
-      allowPrivateHosts: read.boolean('DOWNLOAD_ALLOW_PRIVATE_HOSTS') ?? false,
+      // The simulator serves its outputs from a private address (a compose service, 127.0.0.1).
+      allowPrivateHosts: read.boolean('DOWNLOAD_ALLOW_PRIVATE_HOSTS') ?? usingSimulator(read),
     },
     probeTimeoutMs: read.positiveInteger('PROBE_TIMEOUT_MS') ?? 60_000,
+    webhooks: readWebhookConfig(read, problems),
   };
 
   if (config.storage.backend === 'supabase') {
@@ -89,6 +158,35 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   return config;
 }
 
+function readTemporalTls(read: EnvReader, cwd: string, problems: string[]): TemporalTlsFiles | null {
+  const certPath = read.string('TEMPORAL_TLS_CERT_PATH');
+  const keyPath = read.string('TEMPORAL_TLS_KEY_PATH');
+  const caPath = read.string('TEMPORAL_TLS_CA_PATH');
+  const serverName = read.string('TEMPORAL_TLS_SERVER_NAME');
+  if (!certPath !== !keyPath) {
+    problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together');
+    return null;
+  }
+  if (!certPath && !caPath && !serverName) return null;
+  const resolve = (file: string | null) => (file ? path.resolve(cwd, file) : null);
+  return { certPath: resolve(certPath), keyPath: resolve(keyPath), caPath: resolve(caPath), serverName };
+}
+
+/** Replicate, or the simulator at REPLICATE_SIMULATOR_URL when no token is set (the compose stack's default). */
+function readReplicate(read: EnvReader): ClipgenConfig['replicate'] {
+  const apiToken = read.string('REPLICATE_API_TOKEN');
+  const baseUrl = read.url('REPLICATE_BASE_URL') ?? 'https://api.replicate.com/v1';
+  const requestTimeoutMs = read.positiveInteger('REPLICATE_REQUEST_TIMEOUT_MS') ?? 30_000;
+  const simulatorUrl = read.url('REPLICATE_SIMULATOR_URL');
+  if (apiToken || !simulatorUrl) return { apiToken, baseUrl, requestTimeoutMs, usingSimulator: false };
+  // The simulator wants a bearer token but accepts any.
+  return { apiToken: 'clipgen-simulator', baseUrl: simulatorUrl, requestTimeoutMs, usingSimulator: true };
+}
+
+function usingSimulator(read: EnvReader): boolean {
+  return !read.string('REPLICATE_API_TOKEN') && !!read.string('REPLICATE_SIMULATOR_URL');
+}
+
 /** A copy that is safe to print: secrets are replaced by whether they are set. */
 export function redactConfig(config: ClipgenConfig): unknown {
   const secret = (value: string | null) => (value ? '(set)' : '(not set)');
@@ -98,10 +196,12 @@ export function redactConfig(config: ClipgenConfig): unknown {
     replicate: { ...config.replicate, apiToken: secret(config.replicate.apiToken) },
     storage: { ...config.storage, supabaseServiceRoleKey: secret(config.storage.supabaseServiceRoleKey) },
     ledger: { ...config.ledger, databaseUrl: config.ledger.databaseUrl ? redactUrl(config.ledger.databaseUrl) : null },
+    webhooks: { ...config.webhooks, secret: secret(config.webhooks.secret) },
   };
 }
 
-function redactUrl(value: string): string {
+/** A URL with its password replaced by ***, safe to print. */
+export function redactUrl(value: string): string {
   try {
     const url = new URL(value);
     if (url.password) url.password = '***';
@@ -144,6 +244,36 @@ class EnvReader {
       return null;
     }
     return number;
+  }
+
+  positiveNumber(name: string): number | null {
+    const value = this.string(name);
+    if (value === null) return null;
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0) {
+      this.problems.push(`${name} must be a positive number (got "${value}")`);
+      return null;
+    }
+    return number;
+  }
+
+  /** A duration such as "30s" or "2 minutes" (or milliseconds), within limits. */
+  duration(name: string, limits: { minMs: number; maxMs: number }): string | null {
+    const value = this.string(name);
+    if (value === null) return null;
+    let milliseconds: number;
+    try {
+      milliseconds = msToNumber((/^\d+(\.\d+)?$/.test(value) ? Number(value) : value) as Duration);
+    } catch {
+      milliseconds = NaN;
+    }
+    if (!Number.isFinite(milliseconds) || milliseconds < limits.minMs || milliseconds > limits.maxMs) {
+      this.problems.push(
+        `${name} must be a duration such as "30s" or "2 minutes", from ${limits.minMs} ms to ${limits.maxMs} ms (got "${value}")`,
+      );
+      return null;
+    }
+    return value;
   }
 
   boolean(name: string): boolean | null {

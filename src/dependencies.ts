@@ -3,7 +3,7 @@ import type { ClipgenConfig } from './config';
 import { openLedger } from './ledger';
 import { DEFAULT_DOWNLOAD_POLICY } from './media/download';
 import { createReplicateGateway } from './replicate/gateway';
-import { createLocalStorage } from './storage/local';
+import { openStorage } from './storage/open-storage';
 
 export interface OpenedDeps {
   deps: ActivityDeps;
@@ -12,12 +12,11 @@ export interface OpenedDeps {
 
 /** Builds the activities' real dependencies from configuration. */
 export async function openActivityDeps(config: ClipgenConfig): Promise<OpenedDeps> {
-  if (config.storage.backend !== 'local') {
-    throw new Error(`STORAGE_BACKEND=${config.storage.backend} is not available in this build; use local`);
-  }
+  const storage = await openStorage(config);
   const ledger = await openLedger({
     databaseUrl: config.ledger.databaseUrl ?? undefined,
     pgliteDir: config.ledger.pgliteDir,
+    migrate: config.ledger.migrateOnStart,
   });
   const deps: ActivityDeps = {
     replicate: createReplicateGateway({
@@ -25,7 +24,7 @@ export async function openActivityDeps(config: ClipgenConfig): Promise<OpenedDep
       baseUrl: config.replicate.baseUrl,
       requestTimeoutMs: config.replicate.requestTimeoutMs,
     }),
-    storage: createLocalStorage({ rootDir: config.storage.localDir, bucket: config.storage.bucket }),
+    storage,
     ledger,
     download: {
       ...DEFAULT_DOWNLOAD_POLICY,
@@ -33,6 +32,15 @@ export async function openActivityDeps(config: ClipgenConfig): Promise<OpenedDep
       allowPrivateHosts: config.download.allowPrivateHosts,
     },
     probeTimeoutMs: config.probeTimeoutMs,
+    priceOverrides: config.priceOverrides,
+    ...(config.webhooks.publicUrl
+      ? {
+          webhook: {
+            publicUrl: config.webhooks.publicUrl,
+            fallbackPollIntervalMs: config.webhooks.fallbackPollIntervalMs,
+          },
+        }
+      : {}),
   };
   return { deps, close: () => ledger.close() };
 }

@@ -20,16 +20,40 @@ export interface CreatePredictionInput {
   webhook?: { url: string; events: WebhookEvent[] };
 }
 
+/** A created prediction, and whether Replicate will call our webhook about it. */
+export interface CreatedPrediction extends PredictionSnapshot {
+  /**
+   * Set when the create carried our webhook URL: the workflow then waits for the webhook's signal and polls
+   * only as a safety net, every `fallbackPollIntervalMs`. Null means plain polling.
+   */
+  webhook: { fallbackPollIntervalMs: number } | null;
+}
+
 export interface CheckBudgetInput {
   jobId: string;
   clipIndex: number;
-  /** Decimal USD the clip is expected to cost. */
+  /** Decimal USD the clip is expected to cost (the plan's estimate, at catalogue prices). */
   estimateUsd: string;
+  /**
+   * The plan's model and duration. When given and the worker overrides that model's price, the activity
+   * re-estimates at the override and reserves that instead (returned as BudgetStatus.estimateUsd).
+   */
+  plan?: { model: ModelId; plannedDuration: number };
 }
 
 export interface BudgetStatus {
   budgetUsd: string | null;
   bookedUsd: string;
+  /** Estimates of the job's other clips still in flight (reserved, not yet booked). */
+  reservedUsd: string;
+  /** The estimate reserved for this clip: pass it on to recordClipCost. */
+  estimateUsd: string;
+}
+
+/** Frees a clip's budget reservation when it ends without a booking (failure, cancellation). */
+export interface ReleaseBudgetInput {
+  jobId: string;
+  clipIndex: number;
 }
 
 export interface ProbeVideoInput {

@@ -1,16 +1,26 @@
-/** checkBudget and recordClipCost: the job's budget before a prediction is created, its cost after. */
+/**
+ * checkBudget, recordClipCost and releaseBudget: the job's budget before a prediction is created, its
+ * cost after, and the reservation of a clip that ends without a booking.
+ */
 import { log } from '@temporalio/activity';
-import { actualClipCost } from '../domain/catalogue';
+import { billedClipCost } from '../domain/billing';
+import type { PriceOverrides } from '../domain/catalogue';
 import { FailureType, clipFailure } from '../domain/failures';
 import { addUsd, compareUsd, formatUsd, isUsd, parseUsd } from '../domain/money';
-import type { ModelId } from '../domain/types';
-import type { CostLedger } from '../ledger/types';
-import type { BudgetStatus, CheckBudgetInput, RecordClipCostInput, RecordedCost } from './contracts';
+import { estimateClipCostUsd, priceSourceOf } from '../domain/pricing';
+import type { CostLedger, ReservationResult } from '../ledger/types';
+import type {
+  BudgetStatus,
+  CheckBudgetInput,
+  RecordClipCostInput,
+  RecordedCost,
+  ReleaseBudgetInput,
+} from './contracts';
 
 export interface CostActivityDeps {
   ledger: CostLedger;
   /** USD unit prices replacing the catalogue's, per model. */
-  priceOverrides?: Partial<Record<ModelId, string>>;
+  priceOverrides?: PriceOverrides;
 }
 
 export function costActivities(deps: CostActivityDeps) {
@@ -18,42 +28,71 @@ export function costActivities(deps: CostActivityDeps) {
   requireLedgerPrices(priceOverrides);
 
   return {
-    /** Throws BudgetExceeded when the job has a budget and this clip's estimate would take it past it. */
+    /**
+     * Reserves the clip's estimate against the job's budget, counting what is booked and what the job's
+     * other clips have reserved; a second call for the same clip replaces its reservation. Throws
+     * BudgetExceeded (and holds nothing for the clip) when the estimate does not fit.
+     */
     async checkBudget(input: CheckBudgetInput): Promise<BudgetStatus> {
-      const estimateUsd = formatUsd(parseUsd(input.estimateUsd));
-      await ledger.ensureJob(input.jobId);
-      const job = await ledger.getJob(input.jobId);
-      if (!job) {
-        throw clipFailure(FailureType.Retryable, `Job ${input.jobId} was deleted while its budget was checked`);
-      }
-      const status: BudgetStatus = { budgetUsd: job.budgetUsd, bookedUsd: job.totalCost };
-      const projectedUsd = addUsd(job.totalCost, estimateUsd);
-      if (job.budgetUsd !== null && compareUsd(projectedUsd, job.budgetUsd) > 0) {
-        throw clipFailure(
-          FailureType.BudgetExceeded,
-          `Clip ${input.clipIndex} of job ${input.jobId} would exceed the job's budget of ${job.budgetUsd} USD: ` +
-            `${job.totalCost} USD booked + this clip's estimate of ${estimateUsd} USD = ${projectedUsd} USD`,
-          { details: [{ ...status, estimateUsd }] },
-        );
+      const estimateUsd = estimateInEffect(input, priceOverrides);
+      const result = await ledger.reserveBudget({ jobId: input.jobId, clipIndex: input.clipIndex, estimateUsd });
+      const status: BudgetStatus = {
+        budgetUsd: result.budgetUsd,
+        bookedUsd: result.bookedUsd,
+        reservedUsd: result.reservedUsd,
+        estimateUsd,
+      };
+      if (!result.granted) {
+        throw clipFailure(FailureType.BudgetExceeded, budgetExceededMessage(input, estimateUsd, result), {
+          details: [status],
+        });
       }
       return status;
     },
 
-    /** Books the prediction's cost once; a retry after the booking committed books nothing more. */
+    /** Deletes the clip's reservation (a clip that failed or was cancelled); does nothing when there is none. */
+    async releaseBudget(input: ReleaseBudgetInput): Promise<void> {
+      const released = await ledger.releaseBudget(input.jobId, input.clipIndex);
+      log.info(released ? 'Budget reservation released' : 'No budget reservation to release', { ...input });
+    },
+
+    /**
+     * Books what Replicate bills for the prediction, once; a retry after the booking committed books nothing
+     * more. A succeeded prediction frees the clip's reservation; a canceled or failed one that ran is booked
+     * but leaves the reservation, since the clip may go on (the workflow calls releaseBudget when it ends).
+     * An aborted prediction, or one stopped before it ran, is not billed and books nothing.
+     */
     async recordClipCost(input: RecordClipCostInput): Promise<RecordedCost> {
       const { prediction } = input;
-      const cost = actualClipCost(prediction.model, prediction, input.estimateUsd, priceOverrides);
+      const estimateUsd = formatUsd(parseUsd(input.estimateUsd));
+      const cost = billedClipCost(prediction, estimateUsd, priceOverrides);
+      if (cost === null) {
+        const job = await ledger.getJob(input.jobId);
+        log.info('Prediction not billed by Replicate; nothing booked', {
+          predictionId: prediction.id,
+          status: prediction.status,
+        });
+        return {
+          amountUsd: formatUsd(0n),
+          source: 'actual',
+          applied: false,
+          jobTotalUsd: job?.totalCost ?? '0.000000',
+        };
+      }
       const booking = await ledger.bookClipCost({
         jobId: input.jobId,
         clipIndex: input.clipIndex,
         predictionId: prediction.id,
         model: prediction.model,
         amountUsd: cost.amountUsd,
-        estimateUsd: formatUsd(parseUsd(input.estimateUsd)),
+        estimateUsd,
         source: cost.source,
         predictTimeSeconds: prediction.predictTime,
         billingMetric: cost.billingMetric,
         unitPriceUsd: cost.unitPriceUsd,
+        predictionStatus: cost.predictionStatus,
+        priceSource: priceSourceOf(prediction.model, priceOverrides),
+        releaseReservation: prediction.status === 'succeeded',
       });
       if (!booking.applied && compareUsd(booking.amountUsd, cost.amountUsd) !== 0) {
         // The booked amount stands (it is what the job's total holds); a price change in between is the usual cause.
@@ -75,8 +114,25 @@ export function costActivities(deps: CostActivityDeps) {
   };
 }
 
+/** The plan's estimate, or with an override for its model, the estimate at the override price. */
+function estimateInEffect(input: CheckBudgetInput, priceOverrides: PriceOverrides): string {
+  const planned = formatUsd(parseUsd(input.estimateUsd));
+  if (!input.plan || priceOverrides[input.plan.model] === undefined) return planned;
+  return estimateClipCostUsd(input.plan.model, input.plan.plannedDuration, priceOverrides);
+}
+
+function budgetExceededMessage(input: CheckBudgetInput, estimateUsd: string, result: ReservationResult): string {
+  const projectedUsd = addUsd(addUsd(result.bookedUsd, result.reservedUsd), estimateUsd);
+  const inFlight = result.reservingClips === 1 ? '1 other clip' : `${result.reservingClips} other clips`;
+  return (
+    `Clip ${input.clipIndex} of job ${input.jobId} would exceed the job's budget of ${result.budgetUsd} USD: ` +
+    `${result.bookedUsd} USD booked + ${result.reservedUsd} USD reserved by ${inFlight} in flight + ` +
+    `this clip's estimate of ${estimateUsd} USD = ${projectedUsd} USD`
+  );
+}
+
 /** The ledger stores unit prices as numeric(12,6): a finer override would fail every booking, so fail at start. */
-function requireLedgerPrices(priceOverrides: Partial<Record<ModelId, string>>): void {
+function requireLedgerPrices(priceOverrides: PriceOverrides): void {
   for (const [model, price] of Object.entries(priceOverrides)) {
     if (price !== undefined && !isUsd(price)) {
       throw clipFailure(

@@ -5,7 +5,7 @@ import type { ReplicateGateway } from '../replicate/types';
 import type { StorageClient } from '../storage/types';
 import { costActivities } from './costs';
 import { mediaActivities } from './media';
-import { predictionActivities } from './predictions';
+import { predictionActivities, type WebhookDeps } from './predictions';
 
 export interface ActivityDeps {
   replicate: ReplicateGateway;
@@ -14,6 +14,8 @@ export interface ActivityDeps {
   download: DownloadPolicy;
   probeTimeoutMs?: number;
   priceOverrides?: Partial<Record<ModelId, string>>;
+  /** Set when Replicate can reach a webhook receiver: creates then carry its URL and workflows poll rarely. */
+  webhook?: WebhookDeps;
 }
 
 /** Every activity of generateClipWorkflow, bound to its dependencies (so tests can inject real local ones). */

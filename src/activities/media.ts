@@ -1,10 +1,12 @@
+import { Readable } from 'node:stream';
 import { Context } from '@temporalio/activity';
 import type { ProbedVideo } from '../domain/types';
-import { openDownload, type DownloadPolicy } from '../media/download';
+import { openDownload, type DownloadPolicy, type OpenedDownload } from '../media/download';
 import { probeVideo } from '../media/probe';
 import { clipObjectPath } from '../storage/object-path';
-import type { StorageClient } from '../storage/types';
+import type { ResumePlan, StorageClient } from '../storage/types';
 import type { ProbeVideoInput, StoreClipInput, StoreClipResult } from './contracts';
+import { earlierCheckpoint, StoreHeartbeats } from './store-heartbeats';
 
 export interface MediaActivityDeps {
   storage: StorageClient;
@@ -17,8 +19,6 @@ export interface MediaActivityDeps {
 
 const DEFAULT_PROBE_TIMEOUT_MS = 60_000;
 const PROBE_HEARTBEAT_INTERVAL_MS = 5_000;
-/** The SDK throttles heartbeats too; this only spares it a call per network chunk. */
-const HEARTBEAT_INTERVAL_MS = 500;
 
 export function mediaActivities(deps: MediaActivityDeps) {
   return {
@@ -40,36 +40,51 @@ export function mediaActivities(deps: MediaActivityDeps) {
       }
     },
 
-    /** Streams the output into storage at `{jobId}/clip_{clipIndex}.mp4` (an upsert), heartbeating bytes. */
+    /**
+     * Streams the output into storage at `{jobId}/clip_{clipIndex}.mp4` (an upsert), heartbeating bytes. A retry of
+     * an interrupted resumable upload continues it: the download resumes at the last checkpoint, and only bytes the
+     * storage has not got are sent again.
+     */
     async storeClip(input: StoreClipInput): Promise<StoreClipResult> {
       const context = Context.current();
       const signal = context.cancellationSignal;
-      const heartbeat = throttledHeartbeat(context);
-      heartbeat(0, true);
+      const path = clipObjectPath(input.jobId, input.clipIndex);
+      const earlier = earlierCheckpoint(context.info.heartbeatDetails, path);
+      const heartbeats = new StoreHeartbeats(context, earlier);
       try {
-        const download = await openDownload(input.sourceUrl, deps.download, signal);
-        const stored = await deps.storage.put(clipObjectPath(input.jobId, input.clipIndex), download.stream, {
+        const plan = earlier && deps.storage.planResume ? await deps.storage.planResume(earlier, signal) : null;
+        if (earlier && !plan) heartbeats.checkpoint(null);
+        const body = await openBody(input.sourceUrl, plan, signal);
+        const stored = await deps.storage.put(path, body.stream, {
           contentType: 'video/mp4',
-          expectedBytes: download.contentLength ?? undefined,
-          onProgress: (bytes) => heartbeat(bytes, false),
+          expectedBytes: body.contentLength ?? undefined,
+          bodyStartsAt: body.startAt,
+          resume: plan ?? undefined,
+          onProgress: (bytes) => heartbeats.progress(bytes),
+          onCheckpoint: (checkpoint) => heartbeats.checkpoint(checkpoint),
           signal,
         });
-        heartbeat(stored.bytes, true);
+        heartbeats.finish(stored.bytes);
         return { url: stored.url, storagePath: stored.fullPath, bytes: stored.bytes, sha256: stored.sha256 };
       } catch (error) {
         // Cancellation surfaces as the SDK's CancelledFailure, so the attempt is reported as cancelled.
         throw signal.aborted ? signal.reason : error;
+      } finally {
+        heartbeats.stop();
       }
     },
   };
-}
 
-function throttledHeartbeat(context: Context): (bytes: number, force: boolean) => void {
-  let lastAt = 0;
-  return (bytes, force) => {
-    const now = Date.now();
-    if (!force && now - lastAt < HEARTBEAT_INTERVAL_MS) return;
-    lastAt = now;
-    context.heartbeat({ bytes });
-  };
+  /** The source from the checkpoint on; nothing at all when every byte was hashed and stored already. */
+  async function openBody(
+    url: string,
+    plan: ResumePlan | null,
+    signal: AbortSignal,
+  ): Promise<Pick<OpenedDownload, 'stream' | 'contentLength' | 'startAt'>> {
+    const offset = plan?.checkpoint.offset ?? 0;
+    if (plan && offset === plan.checkpoint.totalBytes) {
+      return { stream: Readable.from([]), contentLength: 0, startAt: offset };
+    }
+    return openDownload(url, deps.download, signal, { startAt: offset });
+  }
 }

@@ -1,32 +1,61 @@
 import { Context } from '@temporalio/activity';
 import type { ModelId, PredictionSnapshot } from '../domain/types';
+import type { DownloadPolicy } from '../media/download-policy';
+import { assertInputUrlsAllowed } from '../media/input-url-policy';
 import type { ClipgenReplicateGateway } from '../replicate/gateway';
-import type { CreatePredictionInput } from './contracts';
+import { predictionWebhookUrl } from '../webhooks/webhook-url';
+import type { CreatedPrediction, CreatePredictionInput, WebhookEvent } from './contracts';
 
 /** Replicate's clock and ours may disagree by a little; a prediction stamped slightly "early" is still ours. */
 const CLOCK_SKEW_ALLOWANCE_MS = 30_000;
+/** `start` shows the prediction running in the UI; `completed` (succeeded, failed, canceled) ends the wait. */
+const WEBHOOK_EVENTS: WebhookEvent[] = ['start', 'completed'];
 
 export interface PredictionRef {
   model: ModelId;
   id: string;
 }
 
+/** Where Replicate reaches clipgen's webhook receiver, and how often a workflow still polls in case one is lost. */
+export interface WebhookDeps {
+  /** The receiver's public origin (and path prefix), e.g. https://hooks.example.com. */
+  publicUrl: string;
+  fallbackPollIntervalMs: number;
+}
+
+export interface PredictionActivityDeps {
+  replicate: ClipgenReplicateGateway;
+  /** Unset: no webhooks, the workflow polls at its own interval. */
+  webhook?: WebhookDeps;
+  /** Host policy for URLs in the model input (the first frame); unset, they are not checked here. */
+  download?: Pick<DownloadPolicy, 'allowPrivateHosts' | 'connectTimeoutMs'>;
+}
+
 /**
  * Replicate calls as activities. Each activity attempt makes one HTTP attempt; Temporal's retry policy
  * is the only retry loop. A `failed` prediction is returned, not thrown: the workflow decides what it means.
  */
-export function predictionActivities(deps: { replicate: ClipgenReplicateGateway }) {
+export function predictionActivities(deps: PredictionActivityDeps) {
   return {
-    async createPrediction(input: CreatePredictionInput): Promise<PredictionSnapshot> {
+    async createPrediction(input: CreatePredictionInput): Promise<CreatedPrediction> {
       const { info, cancellationSignal } = Context.current();
+      if (deps.download) await assertInputUrlsAllowed(input.input, deps.download);
+      // Outside a workflow (a standalone activity) there is nobody to signal: poll as without webhooks.
+      const workflowId = info.workflowExecution?.workflowId;
+      const webhook = workflowId ? deps.webhook : undefined;
+      const request = webhook && workflowId ? withWebhook(input, webhook, workflowId) : input;
       // A retry may follow a create whose response was lost: adopt that prediction rather than pay twice.
       // Only predictions made since this activity's first attempt qualify, so a clip never adopts another
       // clip's prediction made earlier with the same input (the server's elapsed time bounds how far back).
       const sinceFirstAttemptMs = info.currentAttemptScheduledTimestampMs - info.scheduledTimestampMs;
-      return deps.replicate.createPrediction(input, cancellationSignal, {
+      const snapshot = await deps.replicate.createPrediction(request, cancellationSignal, {
         lookupExisting: info.attempt > 1,
         lookupCreatedSinceMs: Date.now() - sinceFirstAttemptMs - CLOCK_SKEW_ALLOWANCE_MS,
       });
+      return {
+        ...snapshot,
+        webhook: webhook ? { fallbackPollIntervalMs: webhook.fallbackPollIntervalMs } : null,
+      };
     },
 
     async getPrediction({ model, id }: PredictionRef): Promise<PredictionSnapshot> {
@@ -37,4 +66,10 @@ export function predictionActivities(deps: { replicate: ClipgenReplicateGateway 
       return deps.replicate.cancelPrediction(model, id, Context.current().cancellationSignal);
     },
   };
+}
+
+/** The webhook is added here, not by the workflow, so the receiver's address stays out of workflow history. */
+function withWebhook(input: CreatePredictionInput, webhook: WebhookDeps, workflowId: string): CreatePredictionInput {
+  const url = predictionWebhookUrl(webhook.publicUrl, { workflowId, model: input.model });
+  return { ...input, webhook: { url, events: WEBHOOK_EVENTS } };
 }

@@ -1,5 +1,14 @@
 import { getModelSpec, chooseModels } from '../domain/catalogue';
+import { CLIP_INDEX, CLIP_JOB_ID, CLIP_MODEL } from '../domain/search-attributes';
 import type { GenerateClipInput } from '../domain/types';
+
+export interface ClipStartOptions {
+  /**
+   * Set the ClipJobId, ClipIndex and ClipModel search attributes at start (free, unlike upserts), so operators can
+   * list a job's clips. Only for clusters where they are registered: starting fails otherwise.
+   */
+  searchAttributes?: boolean;
+}
 
 export function clipWorkflowId(jobId: string, clipIndex: number): string {
   return `clip-${jobId}-${clipIndex}`;
@@ -9,7 +18,7 @@ export function clipWorkflowId(jobId: string, clipIndex: number): string {
  * Start options for one clip, shared by the CLI, the demo and parent workflows: the business workflow id
  * and a summary that makes the clip readable in the Temporal Web UI's list.
  */
-export function clipWorkflowOptions(input: GenerateClipInput, taskQueue: string) {
+export function clipWorkflowOptions(input: GenerateClipInput, taskQueue: string, options: ClipStartOptions = {}) {
   const { jobId, clip } = input;
   const models = chooseModels(input);
   const primary = getModelSpec(models.primary);
@@ -26,5 +35,14 @@ export function clipWorkflowOptions(input: GenerateClipInput, taskQueue: string)
       `**Models:** ${models.primary}${models.fallback ? ` (fallback ${models.fallback})` : ''}`,
       clip.imageUrl ? `**First frame:** ${clip.imageUrl}` : '**First frame:** none (text to video)',
     ].join('\n\n'),
+    ...(options.searchAttributes
+      ? {
+          typedSearchAttributes: [
+            { key: CLIP_JOB_ID, value: jobId },
+            { key: CLIP_INDEX, value: clip.clipIndex },
+            { key: CLIP_MODEL, value: models.primary },
+          ],
+        }
+      : {}),
   };
 }

@@ -7,9 +7,19 @@ export class UsageError extends Error {
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** parseArgs with errors a user can act on. */
-export function parseCommandArgs<T extends Options>(argv: string[], options: T, usage: string) {
+export function parseCommandArgs<T extends Options>(
+  argv: string[],
+  options: T,
+  usage: string,
+  { allowPositionals = false }: { allowPositionals?: boolean } = {},
+) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true });
+    return parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals,
+    });
   } catch (err) {
     throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
   }

@@ -2,12 +2,17 @@ import { loadConfig } from '../config';
 import type { ModelId } from '../domain/types';
 import { runDemo } from '../demo/run-demo';
 import { parseCommandArgs, parseNumberFlag } from './args';
+import { printClip } from './print-clip';
 
 export const DEMO_USAGE = `Usage: clipgen demo [--prompt TEXT] [--duration S] [--image PATH|URL] [--model ID] [--job-id UUID] [--json]
 
 Generates one clip end to end with no account: an embedded Temporal dev server (unless TEMPORAL_ADDRESS is set),
 the Replicate simulator (unless REPLICATE_API_TOKEN is set), local storage and the PGlite ledger under ./.clipgen.
-Without --image the clip is text to video (CogVideoX); with one it is image to video (Stable Video Diffusion).`;
+Without --image the clip is text to video (CogVideoX); with one it is image to video (Stable Video Diffusion).
+It prints the clip's Web UI link (the embedded UI lives while the demo runs), shows its progress (a live line on a
+terminal) and prints the Clip; --json prints only the Clip, as one JSON line, on stdout.
+
+Exit codes: 0 the clip succeeded, 1 it failed (its failure type and message on stderr), 2 usage, 3 configuration.`;
 
 const DEFAULT_PROMPT = 'A paper boat drifting down a rain-soaked street at dusk, cinematic';
 
@@ -38,6 +43,6 @@ export async function demoCommand(argv: string[]): Promise<number> {
     },
     loadConfig(),
   );
-  console.log(values.json ? JSON.stringify(clip) : JSON.stringify(clip, null, 2));
+  printClip(clip, values.json ?? false);
   return 0;
 }

@@ -1,15 +1,21 @@
-import { Client, Connection } from '@temporalio/client';
 import { runClip } from '../client/run-clip';
+import { workflowUiUrl } from '../client/web-ui-link';
 import { loadConfig } from '../config';
-import { describeProgress } from '../domain/progress';
 import type { GenerateClipInput, ModelId } from '../domain/types';
+import { clipDefaults } from '../client/clip-defaults';
 import { parseCommandArgs, parseNumberFlag, requireString } from './args';
+import { printClip } from './print-clip';
+import { createProgressDisplay } from './progress-display';
+import { connectClient } from './temporal-client';
 
 export const GENERATE_USAGE = `Usage: clipgen generate --job-id UUID --clip-index N --prompt TEXT --duration S
                         [--image URL] [--model ID] [--fallback ID|none] [--json]
 
-Starts one clip on the Temporal cluster at TEMPORAL_ADDRESS (default localhost:7233), where a clipgen worker
-must be running, waits for it and prints the Clip (as JSON on the last line with --json).`;
+Starts one clip (workflow clip-{jobId}-{clipIndex}) on the Temporal cluster at TEMPORAL_ADDRESS (default
+localhost:7233), where a clipgen worker must be running, prints its Web UI link, shows its progress and prints the
+Clip. --json prints only the Clip, as one JSON line, on stdout.
+
+Exit codes: 0 the clip succeeded, 1 it failed (its failure type and message on stderr), 2 usage, 3 configuration.`;
 
 export async function generateCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(
@@ -47,27 +53,24 @@ export async function generateCommand(argv: string[]): Promise<number> {
           },
         }
       : {}),
+    ...clipDefaults(config),
   };
-  const address = config.temporal.address ?? 'localhost:7233';
-  const connection = await Connection.connect({
-    address,
-    ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey, tls: true } : {}),
-  });
+  const { client, close } = await connectClient(config);
+  const display = createProgressDisplay();
   try {
-    const client = new Client({ connection, namespace: config.temporal.namespace });
-    let lastLine = '';
     const clip = await runClip(input, {
       client,
       taskQueue: config.temporal.taskQueue,
-      onProgress: (progress) => {
-        const line = describeProgress(progress);
-        if (line !== lastLine) process.stderr.write(`  ${line}\n`);
-        lastLine = line;
-      },
+      searchAttributes: config.temporal.searchAttributes,
+      onStarted: (workflowId) =>
+        display.note(`Web UI: ${workflowUiUrl(config.temporal.uiUrl, config.temporal.namespace, workflowId)}`),
+      onProgress: (progress) => display.update(progress),
     });
-    console.log(values.json ? JSON.stringify(clip) : JSON.stringify(clip, null, 2));
+    display.done();
+    printClip(clip, values.json ?? false);
     return 0;
   } finally {
-    await connection.close();
+    display.done();
+    await close();
   }
 }

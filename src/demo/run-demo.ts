@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { runClip } from '../client/run-clip';
+import { workflowUiUrl } from '../client/web-ui-link';
+import { clipDefaults } from '../client/clip-defaults';
+import { createProgressDisplay, type ProgressDisplay } from '../commands/progress-display';
 import type { ClipgenConfig } from '../config';
 import { openActivityDeps } from '../dependencies';
-import { describeProgress } from '../domain/progress';
 import type { Clip, ModelId } from '../domain/types';
 import { startSimulator } from '../simulator';
+import { temporalConnectionOptions } from '../temporal/connection-options';
 import { startEmbeddedTemporal } from '../temporal/dev-server';
 import { installRuntimeLogger } from '../temporal/runtime-logger';
 import { createClipWorker } from '../worker';
@@ -19,8 +22,8 @@ export interface DemoOptions {
   image?: string;
   model?: ModelId;
   jobId?: string;
-  /** Where progress lines go (stderr by default, so stdout can carry only the result). */
-  log?: (line: string) => void;
+  /** Where progress and notes go (stderr by default, so stdout can carry only the result). */
+  display?: ProgressDisplay;
 }
 
 /**
@@ -29,7 +32,8 @@ export interface DemoOptions {
  * Everything it starts, it stops.
  */
 export async function runDemo(options: DemoOptions, baseConfig: ClipgenConfig): Promise<Clip> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const display = options.display ?? createProgressDisplay();
+  const log = (line: string) => display.note(line);
   const cleanups: Array<() => Promise<unknown>> = [];
   installRuntimeLogger('WARN');
   try {
@@ -53,6 +57,7 @@ export async function runDemo(options: DemoOptions, baseConfig: ClipgenConfig): 
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       deps: opened.deps,
+      tuning: config.worker,
     });
 
     const jobId = options.jobId ?? randomUUID();
@@ -60,19 +65,19 @@ export async function runDemo(options: DemoOptions, baseConfig: ClipgenConfig): 
       jobId,
       clip: { clipIndex: 0, prompt: options.prompt, duration: options.duration, ...(imageUrl ? { imageUrl } : {}) },
       ...(options.model ? { models: { primary: options.model, fallback: null } } : {}),
+      ...clipDefaults(config),
     };
-    let lastLine = '';
     const clip = await worker.runUntil(
       runClip(input, {
         client: temporal.client,
         taskQueue: config.temporal.taskQueue,
-        onProgress: (progress) => {
-          const line = describeProgress(progress);
-          if (line !== lastLine) log(`  ${line}`);
-          lastLine = line;
-        },
+        searchAttributes: temporal.searchAttributes,
+        onStarted: (workflowId) =>
+          log(`Web UI: ${workflowUiUrl(temporal.uiUrl, config.temporal.namespace, workflowId)}`),
+        onProgress: (progress) => display.update(progress),
       }),
     );
+    display.done();
     const where = clip.videoUrl.startsWith('file:') ? fileURLToPath(clip.videoUrl) : clip.videoUrl;
     log(`Clip stored at ${where}`);
     log(
@@ -82,6 +87,7 @@ export async function runDemo(options: DemoOptions, baseConfig: ClipgenConfig): 
     );
     return clip;
   } finally {
+    display.done();
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
 }
@@ -93,16 +99,28 @@ async function connectTemporal(
 ) {
   if (config.temporal.address) {
     const { NativeConnection } = await import('@temporalio/worker');
-    const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
+    const connectionOptions = temporalConnectionOptions(config.temporal);
+    const workerConnection = await NativeConnection.connect(connectionOptions);
     cleanups.push(() => workerConnection.close());
-    const connection = await Connection.connect({ address: config.temporal.address });
+    const connection = await Connection.connect(connectionOptions);
     cleanups.push(() => connection.close());
-    return { workerConnection, client: new Client({ connection, namespace: config.temporal.namespace }) };
+    return {
+      workerConnection,
+      client: new Client({ connection, namespace: config.temporal.namespace }),
+      uiUrl: config.temporal.uiUrl,
+      searchAttributes: config.temporal.searchAttributes,
+    };
   }
   const embedded = await startEmbeddedTemporal();
   cleanups.push(() => embedded.env.teardown());
   log(`Temporal dev server started; Web UI at ${embedded.uiUrl} (while the demo runs)`);
-  return { workerConnection: embedded.env.nativeConnection, client: embedded.env.client };
+  return {
+    workerConnection: embedded.env.nativeConnection,
+    client: embedded.env.client,
+    uiUrl: embedded.uiUrl,
+    // The embedded server registers them (startEmbeddedTemporal).
+    searchAttributes: true,
+  };
 }
 
 async function resolveImage(

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { listen } from '../http/listen';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
@@ -26,10 +27,9 @@ export async function serveFile(filePath: string): Promise<{ url: string; close(
     });
     fs.createReadStream(absolute).pipe(res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
+  const { url } = await listen(server);
   return {
-    url: `http://127.0.0.1:${address.port}/${name}`,
+    url: `${url}/${name}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

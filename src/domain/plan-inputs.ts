@@ -16,15 +16,7 @@ export function integerSetting(
   range: { min: number; max: number },
   model: ModelId,
 ): number | undefined {
-  const value: unknown = settings[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
-    throw clipFailure(
-      FailureType.InvalidInput,
-      `settings.${key} must be an integer from ${range.min} to ${range.max} for ${model} (got ${describeValue(value)})`,
-    );
-  }
-  return value;
+  return rangedSetting(settings, key, range, model, 'an integer');
 }
 
 export function numberSetting(
@@ -33,12 +25,24 @@ export function numberSetting(
   range: { min: number; max: number },
   model: ModelId,
 ): number | undefined {
+  return rangedSetting(settings, key, range, model, 'a number');
+}
+
+function rangedSetting(
+  settings: GenerationSettings,
+  key: NumericSetting,
+  range: { min: number; max: number },
+  model: ModelId,
+  kind: 'an integer' | 'a number',
+): number | undefined {
   const value: unknown = settings[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < range.min || value > range.max) {
+  const wellTyped =
+    typeof value === 'number' && (kind === 'an integer' ? Number.isInteger(value) : Number.isFinite(value));
+  if (!wellTyped || value < range.min || value > range.max) {
     throw clipFailure(
       FailureType.InvalidInput,
-      `settings.${key} must be a number from ${range.min} to ${range.max} for ${model} (got ${describeValue(value)})`,
+      `settings.${key} must be ${kind} from ${range.min} to ${range.max} for ${model} (got ${describeValue(value)})`,
     );
   }
   return value;

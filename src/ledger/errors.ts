@@ -14,6 +14,18 @@ export class DatabaseFailure extends Error {
   }
 }
 
+/** The ledger's schema is behind this code's migrations, and applying them was not asked for. */
+export class LedgerNotMigratedError extends Error {
+  override readonly name = 'LedgerNotMigratedError';
+
+  constructor(readonly pending: string[]) {
+    super(
+      `The cost ledger lacks ${pending.length} migration(s) (${pending.join(', ')}): run "clipgen migrate" ` +
+        `(or supabase db push), or let the worker apply them with LEDGER_MIGRATE_ON_START=true`,
+    );
+  }
+}
+
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]*@/gi;
 const KEYWORD_PASSWORD = /\b(password\s*=\s*)('[^']*'|[^\s&]+)/gi;
 

@@ -13,6 +13,7 @@ import {
   BOOTSTRAP_SQL,
   INSERT_APPLIED_VERSION,
   LOCK_MIGRATIONS,
+  MIGRATION_HISTORY_EXISTS,
   SELECT_APPLIED_VERSIONS,
   SELECT_VERSION_APPLIED,
 } from './sql';
@@ -44,6 +45,18 @@ export async function runMigrations(db: SqlDatabase, options: MigrateOptions = {
     if (appliedNow) applied.push(file.version);
   }
   return applied;
+}
+
+/** Versions of the directory's files this database has not applied; reads only, so no lock and no bootstrap. */
+export async function pendingMigrations(db: SqlDatabase, options: Pick<MigrateOptions, 'directory'> = {}) {
+  const files = readMigrationFiles(options.directory ?? defaultMigrationsDirectory());
+  const applied = await db.transaction(async (session) => {
+    const [history] = await session.query<{ exists: boolean }>(MIGRATION_HISTORY_EXISTS);
+    if (!history?.exists) return new Set<string>();
+    const rows = await session.query<{ version: string }>(SELECT_APPLIED_VERSIONS);
+    return new Set(rows.map((row) => row.version));
+  });
+  return files.filter((file) => !applied.has(file.version)).map((file) => file.version);
 }
 
 async function applyOnce(db: SqlDatabase, session: SqlSession, file: MigrationFile): Promise<boolean> {

@@ -1,6 +1,6 @@
 /** Turns driver rows into ledger records. pg and PGlite both return numeric as text; the format is ours. */
 import { formatUsd, parseUsd } from '../domain/money';
-import type { ClipCostRow, JobRecord } from './types';
+import type { BookedPredictionStatus, ClipCostRow, JobRecord, Reservation } from './types';
 
 export interface JobRow {
   id: string;
@@ -19,7 +19,15 @@ export interface ClipCostDbRow {
   predict_time_s: number | null;
   billing_metric: string;
   unit_price_usd: string;
+  prediction_status: BookedPredictionStatus;
+  price_source: string;
   created_at: Date | string;
+}
+
+export interface ReservationDbRow {
+  clip_index: number;
+  amount_usd: string;
+  updated_at: Date | string;
 }
 
 /** Exactly 6 decimals, identical whichever driver read the value: '0.3' and '0.300000' → '0.300000'. */
@@ -47,6 +55,16 @@ export function toClipCostRow(row: ClipCostDbRow): ClipCostRow {
     predictTimeSeconds: row.predict_time_s,
     billingMetric: row.billing_metric,
     unitPriceUsd: usdFromDb(row.unit_price_usd),
+    predictionStatus: row.prediction_status,
+    priceSource: row.price_source,
     createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+export function toReservation(row: ReservationDbRow): Reservation {
+  return {
+    clipIndex: row.clip_index,
+    amountUsd: usdFromDb(row.amount_usd),
+    updatedAt: new Date(row.updated_at).toISOString(),
   };
 }

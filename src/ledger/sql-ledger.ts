@@ -1,19 +1,34 @@
 /** The CostLedger over any SqlDatabase: the same statements and rules for Postgres and PGlite. */
 import { FailureType, clipFailure } from '../domain/failures';
-import { isUsd } from '../domain/money';
+import { addUsd, compareUsd, isUsd } from '../domain/money';
 import type { SqlDatabase, SqlSession } from './database';
 import { ledgerFailure } from './errors';
-import { runMigrations, type MigrateOptions } from './migrations';
-import { toClipCostRow, toJobRecord, usdFromDb, type ClipCostDbRow, type JobRow } from './rows';
+import { pendingMigrations, runMigrations, type MigrateOptions } from './migrations';
+import {
+  toClipCostRow,
+  toJobRecord,
+  toReservation,
+  usdFromDb,
+  type ClipCostDbRow,
+  type JobRow,
+  type ReservationDbRow,
+} from './rows';
 import {
   BOOK_CLIP_COST,
+  DELETE_RESERVATION,
   ENSURE_JOB,
   LIST_CLIP_COSTS,
+  LIST_CLIP_COSTS_BOOKED_SINCE,
+  LIST_RECENT_CLIP_COSTS,
+  LIST_RESERVATIONS,
+  LOCK_JOB,
   SELECT_BOOKED_CLIP_COST,
   SELECT_JOB,
+  SUM_OTHER_RESERVATIONS,
   UPSERT_JOB_BUDGET,
+  UPSERT_RESERVATION,
 } from './sql';
-import type { BookingResult, ClipCostEntry, CostLedger } from './types';
+import type { BookingResult, ClipCostEntry, CostLedger, ReservationRequest, ReservationResult } from './types';
 
 interface BookedRow {
   amount_usd: string | null;
@@ -22,10 +37,9 @@ interface BookedRow {
 
 export function createSqlLedger(db: SqlDatabase, migrateOptions: MigrateOptions = {}): CostLedger {
   return {
-    migrate: () =>
-      guard('apply the migrations', async () => {
-        await runMigrations(db, migrateOptions);
-      }),
+    migrate: () => guard('apply the migrations', () => runMigrations(db, migrateOptions)),
+
+    pendingMigrations: () => guard('read the applied migrations', () => pendingMigrations(db, migrateOptions)),
 
     ensureJob: (jobId, budgetUsd) =>
       guard(`create job ${jobId}`, async () => {
@@ -54,6 +68,41 @@ export function createSqlLedger(db: SqlDatabase, migrateOptions: MigrateOptions 
         return rows.map(toClipCostRow);
       }),
 
+    listRecentClipCosts: (limit) =>
+      guard(`list the last ${limit} clip costs`, async () => {
+        if (!Number.isInteger(limit) || limit < 1) {
+          throw clipFailure(FailureType.InvalidInput, `limit must be a positive integer (got ${limit})`);
+        }
+        const rows = await db.transaction((session) => session.query<ClipCostDbRow>(LIST_RECENT_CLIP_COSTS, [limit]));
+        return rows.map(toClipCostRow);
+      }),
+
+    listClipCostsBookedSince: (since) =>
+      guard(`list the clip costs booked since ${since}`, async () => {
+        const rows = await db.transaction((session) =>
+          session.query<ClipCostDbRow>(LIST_CLIP_COSTS_BOOKED_SINCE, [since]),
+        );
+        return rows.map(toClipCostRow);
+      }),
+
+    reserveBudget: (request) =>
+      guard(`check the budget of job ${request.jobId} for clip ${request.clipIndex}`, async () => {
+        requireUsd('estimateUsd', request.estimateUsd);
+        return db.transaction((session) => reserve(session, request));
+      }),
+
+    releaseBudget: (jobId, clipIndex) =>
+      guard(`release the budget reservation of clip ${clipIndex} of job ${jobId}`, async () => {
+        const deleted = await db.transaction((session) => session.query(DELETE_RESERVATION, [jobId, clipIndex]));
+        return deleted.length > 0;
+      }),
+
+    listReservations: (jobId) =>
+      guard(`list the budget reservations of job ${jobId}`, async () => {
+        const rows = await db.transaction((session) => session.query<ReservationDbRow>(LIST_RESERVATIONS, [jobId]));
+        return rows.map(toReservation);
+      }),
+
     close: () => guard('close the connection', () => db.close()),
   };
 }
@@ -72,7 +121,10 @@ async function book(session: SqlSession, entry: ClipCostEntry): Promise<BookingR
     entry.predictTimeSeconds,
     entry.billingMetric,
     entry.unitPriceUsd,
+    entry.predictionStatus ?? 'succeeded',
+    entry.priceSource ?? 'catalogue',
   ]);
+  if (entry.releaseReservation ?? true) await session.query(DELETE_RESERVATION, [entry.jobId, entry.clipIndex]);
   if (booked.amount_usd !== null && booked.total_cost !== null) {
     return { applied: true, amountUsd: usdFromDb(booked.amount_usd), totalCost: usdFromDb(booked.total_cost) };
   }
@@ -83,6 +135,26 @@ async function book(session: SqlSession, entry: ClipCostEntry): Promise<BookingR
   ]);
   if (!existing) throw new Error('the booking neither inserted a row nor found the one that blocked it');
   return { applied: false, amountUsd: usdFromDb(existing.amount_usd), totalCost: usdFromDb(existing.total_cost) };
+}
+
+async function reserve(session: SqlSession, request: ReservationRequest): Promise<ReservationResult> {
+  const { jobId, clipIndex, estimateUsd } = request;
+  await session.query(ENSURE_JOB, [jobId]);
+  const [job] = await session.query<Omit<JobRow, 'id'>>(LOCK_JOB, [jobId]);
+  if (!job) throw new Error(`job ${jobId} was deleted while its budget was checked`);
+  const [others] = await session.query<{ reserved_usd: string; clips: number }>(SUM_OTHER_RESERVATIONS, [
+    jobId,
+    clipIndex,
+  ]);
+  const budgetUsd = job.budget_usd === null ? null : usdFromDb(job.budget_usd);
+  const bookedUsd = usdFromDb(job.total_cost);
+  const reservedUsd = usdFromDb(others.reserved_usd);
+  const projectedUsd = addUsd(addUsd(bookedUsd, reservedUsd), estimateUsd);
+  const granted = budgetUsd === null || compareUsd(projectedUsd, budgetUsd) <= 0;
+  // A refused clip goes no further, so an earlier reservation of its own (its primary branch's) is freed.
+  if (granted) await session.query(UPSERT_RESERVATION, [jobId, clipIndex, estimateUsd]);
+  else await session.query(DELETE_RESERVATION, [jobId, clipIndex]);
+  return { granted, budgetUsd, bookedUsd, reservedUsd, reservingClips: Number(others.clips) };
 }
 
 function validateEntry(entry: ClipCostEntry): void {

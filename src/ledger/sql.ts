@@ -60,6 +60,9 @@ create table if not exists supabase_migrations.schema_migrations (
 /** Serialises migrators on one database for the rest of the transaction (Postgres only). */
 export const LOCK_MIGRATIONS = `select pg_advisory_xact_lock(hashtext('clipgen:supabase_migrations'))`;
 
+export const MIGRATION_HISTORY_EXISTS = `
+select to_regclass('supabase_migrations.schema_migrations') is not null as exists`;
+
 export const SELECT_APPLIED_VERSIONS = `select version from supabase_migrations.schema_migrations`;
 
 export const SELECT_VERSION_APPLIED = `select 1 as applied from supabase_migrations.schema_migrations where version = $1`;
@@ -73,7 +76,7 @@ export const UPSERT_JOB_BUDGET = `
 insert into public.jobs (id, budget_usd) values ($1, $2)
 on conflict (id) do update set budget_usd = excluded.budget_usd, updated_at = now()`;
 
-export const SELECT_JOB = `select id, budget_usd, total_cost from public.jobs where id = $1`;
+export const SELECT_JOB = `select id, budget_usd, total_cost from public.jobs where id = $1 for update`;
 
 /**
  * Inserts the cost once and adds it to the job's total in one statement. A duplicate key inserts nothing,
@@ -85,8 +88,8 @@ export const BOOK_CLIP_COST = `
 with inserted as (
   insert into public.clip_costs
     (job_id, clip_index, prediction_id, model, amount_usd, estimate_usd, source, predict_time_s, billing_metric,
-     unit_price_usd)
-  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     unit_price_usd, prediction_status, price_source)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
   on conflict (job_id, clip_index, prediction_id) do nothing
   returning job_id, amount_usd
 ), updated as (
@@ -108,12 +111,47 @@ from public.clip_costs c
 join public.jobs j on j.id = c.job_id
 where c.job_id = $1 and c.clip_index = $2 and c.prediction_id = $3`;
 
+const CLIP_COST_COLUMNS = `job_id, clip_index, prediction_id, model, amount_usd, estimate_usd, source, predict_time_s,
+       billing_metric, unit_price_usd, prediction_status, price_source, created_at`;
+
 export const LIST_CLIP_COSTS = `
-select job_id, clip_index, prediction_id, model, amount_usd, estimate_usd, source, predict_time_s, billing_metric,
-       unit_price_usd, created_at
+select ${CLIP_COST_COLUMNS}
 from public.clip_costs
 where job_id = $1
 order by clip_index, created_at, prediction_id`;
+
+export const LIST_RECENT_CLIP_COSTS = `
+select ${CLIP_COST_COLUMNS}
+from public.clip_costs
+order by created_at desc, job_id, clip_index, prediction_id
+limit $1`;
+
+export const LIST_CLIP_COSTS_BOOKED_SINCE = `
+select ${CLIP_COST_COLUMNS}
+from public.clip_costs
+where created_at >= $1
+order by created_at, job_id, clip_index, prediction_id`;
+
+/**
+ * Every budget check of a job takes this row lock first, and every booking updates the row, so checks
+ * and bookings of one job take turns: no two checks can both spend the same headroom.
+ */
+export const LOCK_JOB = `select budget_usd, total_cost from public.jobs where id = $1 for update`;
+
+export const SUM_OTHER_RESERVATIONS = `
+select coalesce(sum(amount_usd), 0) as reserved_usd, count(*)::integer as clips
+from public.budget_reservations
+where job_id = $1 and clip_index <> $2`;
+
+export const UPSERT_RESERVATION = `
+insert into public.budget_reservations (job_id, clip_index, amount_usd) values ($1, $2, $3)
+on conflict (job_id, clip_index) do update set amount_usd = excluded.amount_usd, updated_at = now()`;
+
+export const DELETE_RESERVATION = `
+delete from public.budget_reservations where job_id = $1 and clip_index = $2 returning clip_index`;
+
+export const LIST_RESERVATIONS = `
+select clip_index, amount_usd, updated_at from public.budget_reservations where job_id = $1 order by clip_index`;
 
 /** Transaction-local, so nothing leaks into a pooled server connection. */
 export const SET_LOCAL_STATEMENT_TIMEOUT = `select set_config('statement_timeout', $1, true)`;

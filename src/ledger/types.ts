@@ -6,6 +6,9 @@ export interface JobRecord {
   totalCost: string;
 }
 
+/** What Replicate did with a booked prediction; canceled and failed predictions that ran are billed. */
+export type BookedPredictionStatus = 'succeeded' | 'canceled' | 'failed';
+
 export interface ClipCostEntry {
   jobId: string;
   clipIndex: number;
@@ -20,10 +23,46 @@ export interface ClipCostEntry {
   /** The billing metric and unit price the amount came from, e.g. 'predict_time' at '0.001400'. */
   billingMetric: string;
   unitPriceUsd: string;
+  /** Default 'succeeded'. */
+  predictionStatus?: BookedPredictionStatus;
+  /** Where the unit price came from: 'catalogue:<date checked>' or 'override'. Default 'catalogue'. */
+  priceSource?: string;
+  /**
+   * Deletes the clip's budget reservation in the same transaction. Default true: the clip's spending is now
+   * booked. False when the clip may go on (another prediction after a canceled or failed one).
+   */
+  releaseReservation?: boolean;
 }
 
-export interface ClipCostRow extends ClipCostEntry {
+export interface ClipCostRow extends Omit<ClipCostEntry, 'releaseReservation'> {
+  predictionStatus: BookedPredictionStatus;
+  priceSource: string;
   createdAt: string;
+}
+
+export interface ReservationRequest {
+  jobId: string;
+  clipIndex: number;
+  /** Decimal USD: this clip's estimate. */
+  estimateUsd: string;
+}
+
+/** The outcome of a budget check; the job row was locked while it was computed. */
+export interface ReservationResult {
+  /** True when the estimate fits and is now the clip's reservation; false when it would pass the budget. */
+  granted: boolean;
+  budgetUsd: string | null;
+  bookedUsd: string;
+  /** Sum of the other clips' reservations. */
+  reservedUsd: string;
+  /** How many other clips hold those reservations. */
+  reservingClips: number;
+}
+
+export interface Reservation {
+  clipIndex: number;
+  amountUsd: string;
+  updatedAt: string;
 }
 
 export interface BookingResult {
@@ -37,13 +76,28 @@ export interface BookingResult {
 
 /** The job cost ledger: Postgres in production, PGlite embedded by default. */
 export interface CostLedger {
-  /** Applies supabase/migrations that have not run yet. Idempotent. */
-  migrate(): Promise<void>;
+  /** Applies supabase/migrations that have not run yet and returns their versions. Idempotent. */
+  migrate(): Promise<string[]>;
+  /** Versions of supabase/migrations this database has not applied yet (all of them on an empty database). */
+  pendingMigrations(): Promise<string[]>;
   /** Creates the job row when missing; sets its budget when one is given. */
   ensureJob(jobId: string, budgetUsd?: string | null): Promise<void>;
   getJob(jobId: string): Promise<JobRecord | null>;
   /** Books a clip's cost once per (job, clip, prediction) and adds it to the job's total, in one transaction. */
   bookClipCost(entry: ClipCostEntry): Promise<BookingResult>;
   listClipCosts(jobId: string): Promise<ClipCostRow[]>;
+  /** The newest `limit` bookings across all jobs, newest first. */
+  listRecentClipCosts(limit: number): Promise<ClipCostRow[]>;
+  /** Every booking made at or after `since` (ISO 8601), oldest first. */
+  listClipCostsBookedSince(since: string): Promise<ClipCostRow[]>;
+  /**
+   * In one transaction holding the job's row lock: compares the budget with the booked total, the other
+   * clips' reservations and this estimate; when it fits, makes the estimate this clip's reservation
+   * (replacing an earlier one), otherwise removes this clip's reservation. Creates the job row if missing.
+   */
+  reserveBudget(request: ReservationRequest): Promise<ReservationResult>;
+  /** Deletes the clip's reservation; true when there was one. */
+  releaseBudget(jobId: string, clipIndex: number): Promise<boolean>;
+  listReservations(jobId: string): Promise<Reservation[]>;
   close(): Promise<void>;
 }

@@ -226,7 +226,9 @@ function subjectOf(context: ReplicateCallContext): string {
     case 'cancel':
       return `Cancelling prediction ${id} on ${modelText} failed`;
     case 'list':
-      return `Listing recent predictions (looking for an earlier one on ${modelText}) failed`;
+      return context.model
+        ? `Listing recent predictions (looking for an earlier one on ${modelText}) failed`
+        : "Listing the account's predictions failed";
   }
 }
 

@@ -40,7 +40,8 @@ export interface ClipgenReplicateGateway extends ReplicateGateway {
 
 const DEFAULT_LOOKUP_WINDOW_MS = 15 * 60_000;
 const DEFAULT_LOOKUP_MAX_PAGES = 2;
-const PREDICTION_ID = /^[A-Za-z0-9_-]{1,100}$/;
+/** What a Replicate prediction id can look like; anything else never reaches a request path. */
+export const PREDICTION_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 export function createReplicateGateway(config: ReplicateGatewayConfig = {}): ClipgenReplicateGateway {
   const now = config.now ?? Date.now;

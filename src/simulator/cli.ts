@@ -1,3 +1,4 @@
+import { untilStopped } from '../http/listen';
 import { startSimulator } from './simulator';
 import type { SimulatorOptions } from './types';
 
@@ -94,15 +95,7 @@ export async function runSimulatorCommand(argv: string[]): Promise<void> {
       `  webhook secret: GET ${simulator.baseUrl}/webhooks/default/secret\n` +
       `  admin: ${simulator.url}/_admin/stats, ${simulator.url}/_admin/faults\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped();
   await simulator.close();
   process.stdout.write('Replicate simulator stopped\n');
 }

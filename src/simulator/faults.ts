@@ -37,20 +37,6 @@ export interface FaultController {
   list(): Fault[];
 }
 
-const DEFAULT_ROUTE: Record<FaultKind, FaultRoute> = {
-  'http-error': 'create',
-  reset: 'create',
-  'lose-response': 'create',
-  delay: 'create',
-  'prediction-failed': 'create',
-  'model-unavailable': 'create',
-  'never-finish': 'create',
-  'output-404': 'output',
-  'output-truncated': 'output',
-  'output-not-video': 'output',
-  'webhook-fail': 'webhook',
-};
-
 /** Kinds that only make sense on one route, whatever `route` says. */
 const FIXED_ROUTE: Partial<Record<FaultKind, FaultRoute>> = {
   'prediction-failed': 'create',
@@ -61,6 +47,11 @@ const FIXED_ROUTE: Partial<Record<FaultKind, FaultRoute>> = {
   'output-not-video': 'output',
   'webhook-fail': 'webhook',
 };
+
+/** Kinds that apply wherever `route` says (the create call when it says nothing). */
+const ROUTABLE_KINDS: FaultKind[] = ['http-error', 'reset', 'lose-response', 'delay'];
+
+const FAULT_KINDS: string[] = [...ROUTABLE_KINDS, ...Object.keys(FIXED_ROUTE)];
 
 const ROUTES: FaultRoute[] = ['create', 'get', 'cancel', 'list', 'output', 'webhook'];
 
@@ -109,7 +100,7 @@ export class FaultBook implements FaultController {
 }
 
 function routeOf(fault: Fault): FaultRoute {
-  return FIXED_ROUTE[fault.kind] ?? fault.route ?? DEFAULT_ROUTE[fault.kind];
+  return FIXED_ROUTE[fault.kind] ?? fault.route ?? 'create';
 }
 
 function modelMatches(fault: Fault, subject: FaultSubject): boolean {
@@ -128,8 +119,8 @@ export function parseFault(value: unknown): Fault {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('a fault must be an object');
   const fault = value as Record<string, unknown>;
   const kind = fault.kind;
-  if (typeof kind !== 'string' || !(kind in DEFAULT_ROUTE)) {
-    throw new Error(`fault.kind must be one of ${Object.keys(DEFAULT_ROUTE).join(', ')}`);
+  if (typeof kind !== 'string' || !FAULT_KINDS.includes(kind)) {
+    throw new Error(`fault.kind must be one of ${FAULT_KINDS.join(', ')}`);
   }
   const times = fault.times;
   const timesValid =

@@ -1,7 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { listen } from '../http/listen';
 import type { SimulatorContext } from './context';
 import { FaultBook } from './faults';
 import { newWebhookSecret } from './ids';
@@ -69,16 +69,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 
   const server = http.createServer(createRequestListener(sim, options.publicUrl));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const { url } = await listen(server, options.port, options.host);
 
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> => {

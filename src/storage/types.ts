@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { Sha256State } from './resumable-sha256';
 
 export interface StoredObject {
   /** Path inside the bucket, e.g. `{jobId}/clip_{clipIndex}.mp4`. */
@@ -13,11 +14,40 @@ export interface StoredObject {
 
 export interface PutObjectOptions {
   contentType: string;
-  /** Bytes announced by the source, when known; the backend checks the received count against it. */
+  /** Bytes the body will carry (the remainder, when resumed), when the source said; the backend checks them. */
   expectedBytes?: number;
-  /** Called with the bytes written so far, so long transfers can heartbeat. */
+  /** Called with the bytes of the object stored so far (a resumed upload counts its earlier bytes), for heartbeats. */
   onProgress?: (bytesWritten: number) => void;
   signal?: AbortSignal;
+  /** Continues an interrupted resumable upload (from `planResume`); the body then starts at `bodyStartsAt`. */
+  resume?: ResumePlan;
+  /** Where the body's first byte sits in the object: the checkpoint's offset when the download resumed, else 0. */
+  bodyStartsAt?: number;
+  /**
+   * Called whenever a resumable upload has stored more bytes, with where it stands; null means "start over next
+   * time". The caller keeps the latest (storeClip heartbeats it) and hands it to `planResume` on a retry.
+   */
+  onCheckpoint?: (checkpoint: UploadCheckpoint | null) => void;
+}
+
+/** Where a resumable upload stands. Serialisable and free of secrets: it travels in heartbeat details. */
+export interface UploadCheckpoint {
+  /** The object's path inside the bucket. */
+  path: string;
+  uploadUrl: string;
+  /** Bytes of the object the server had confirmed. */
+  offset: number;
+  /** The object's size when it was known at creation; null when the upload declares it at the end. */
+  totalBytes: number | null;
+  /** SHA-256 state over bytes [0, offset). */
+  hash: Sha256State;
+}
+
+/** A checkpoint the server still honours, and how far the server has really got. */
+export interface ResumePlan {
+  checkpoint: UploadCheckpoint;
+  /** At least `checkpoint.offset`: a chunk may have landed after the last checkpoint was kept. */
+  serverOffset: number;
 }
 
 /** Where clips are kept. Writes are upserts: storing the same path twice overwrites, never duplicates. */
@@ -27,4 +57,9 @@ export interface StorageClient {
   put(path: string, body: Readable, options: PutObjectOptions): Promise<StoredObject>;
   /** Size in bytes, or null when the object does not exist. */
   stat(path: string): Promise<{ bytes: number } | null>;
+  /**
+   * Backends with resumable uploads: checks an earlier attempt's checkpoint against the server. Null means it
+   * cannot be resumed (expired, unknown, or the server holds fewer bytes); the upload then starts over.
+   */
+  planResume?(checkpoint: UploadCheckpoint, signal?: AbortSignal): Promise<ResumePlan | null>;
 }

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { CLIP_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { TEMPORAL_CLI, findTemporalBinary } from './binaries';
 
 export interface EmbeddedTemporal {
@@ -9,8 +10,8 @@ export interface EmbeddedTemporal {
 }
 
 /**
- * Starts a throwaway Temporal dev server (in-memory, with the Web UI) from the `temporal` binary,
- * or from the SDK's download when no binary is installed.
+ * Starts a throwaway Temporal dev server (in-memory, with the Web UI and clipgen's search attributes registered)
+ * from the `temporal` binary, or from the SDK's download when no binary is installed.
  */
 export async function startEmbeddedTemporal(): Promise<EmbeddedTemporal> {
   const executablePath = findTemporalBinary(TEMPORAL_CLI);
@@ -20,6 +21,7 @@ export async function startEmbeddedTemporal(): Promise<EmbeddedTemporal> {
       ip: '127.0.0.1',
       ui: true,
       uiPort,
+      searchAttributes: CLIP_SEARCH_ATTRIBUTES,
       log: { format: 'json', level: 'error' },
       ...(executablePath ? { executable: { type: 'existing-path' as const, path: executablePath } } : {}),
     },

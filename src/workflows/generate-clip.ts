@@ -1,16 +1,15 @@
-import { defineQuery, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, patched, setHandler } from '@temporalio/workflow';
 import { chooseModels, getModelSpec, planClip, type ModelPlan } from '../domain/catalogue';
 import { FailureType } from '../domain/failures';
-import type { ClipProgress } from '../domain/progress';
 import type { Clip, GenerateClipInput, ModelId } from '../domain/types';
 import { validateGenerateClipInput } from '../domain/validation';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { ledgerCalls, mediaCalls } from './activity-proxies';
 import { asWorkflowFailure, failureMessageOf, failureTypeOf } from './failures';
+import { PredictionUpdates } from './prediction-updates';
 import { ProgressTracker } from './progress-tracker';
-import { runPrediction, type PredictionOutcome } from './run-prediction';
-
-export const progressQuery = defineQuery<ClipProgress>('progress');
+import { runPrediction, type PredictionBranch, type PredictionOutcome } from './run-prediction';
+import { progressQuery } from './signals';
 
 const DEFAULT_POLL_INTERVAL = '3s';
 
@@ -20,18 +19,34 @@ const DEFAULT_POLL_INTERVAL = '3s';
  */
 export async function generateClipWorkflow(rawInput: GenerateClipInput): Promise<Clip> {
   const progress = new ProgressTracker();
-  setHandler(progressQuery, () => progress.snapshot());
+  const context: ClipContext = {
+    progress,
+    updates: new PredictionUpdates().listen((snapshot) => {
+      if (snapshot.id === progress.snapshot().predictionId) progress.update({ predictionStatus: snapshot.status });
+    }),
+    budgetHeld: false,
+  };
+  setHandler(progressQuery, () => context.progress.snapshot());
   try {
-    const clip = await generateClip(rawInput, progress);
-    progress.update({ phase: 'succeeded', lastError: null });
+    const clip = await generateClip(rawInput, context);
+    context.progress.update({ phase: 'succeeded', lastError: null });
     return clip;
   } catch (err) {
-    progress.update({ phase: isCancellation(err) ? 'cancelled' : 'failed', lastError: failureMessageOf(err) });
+    context.progress.update({ phase: isCancellation(err) ? 'cancelled' : 'failed', lastError: failureMessageOf(err) });
+    if (context.budgetHeld) await releaseBudget(rawInput.jobId, rawInput.clip.clipIndex);
     throw err;
   }
 }
 
-async function generateClip(rawInput: GenerateClipInput, progress: ProgressTracker): Promise<Clip> {
+/** What the clip's steps share: its progress, the webhooks received, and whether it holds a budget reservation. */
+interface ClipContext {
+  progress: ProgressTracker;
+  updates: PredictionUpdates;
+  budgetHeld: boolean;
+}
+
+async function generateClip(rawInput: GenerateClipInput, context: ClipContext): Promise<Clip> {
+  const { progress } = context;
   const input = validateGenerateClipInput(rawInput);
   const { jobId, clip } = input;
   const models = chooseModels(input);
@@ -42,14 +57,14 @@ async function generateClip(rawInput: GenerateClipInput, progress: ProgressTrack
   let outcome: PredictionOutcome;
   let plan = primaryPlan;
   try {
-    await checkBudget(jobId, clip.clipIndex, primaryPlan, progress);
-    outcome = await runPrediction(branchOptions(primaryPlan, 'primary', input, progress));
+    const estimateUsd = await checkBudget(jobId, clip.clipIndex, primaryPlan, context);
+    outcome = await runPrediction(branchOptions(primaryPlan, estimateUsd, 'primary', input, context));
   } catch (err) {
     if (failureTypeOf(err) !== FailureType.ModelUnavailable || !fallbackPlan) throw asWorkflowFailure(err, 'Primary');
     log.warn('Primary model unavailable; switching to the fallback', { primary: models.primary });
     progress.update({ fallbackUsed: true, lastError: failureMessageOf(err) });
     plan = fallbackPlan;
-    outcome = await runFallback(jobId, clip.clipIndex, fallbackPlan, input, progress);
+    outcome = await runFallback(fallbackPlan, input, context);
   }
   const { prediction } = outcome;
 
@@ -68,7 +83,7 @@ async function generateClip(rawInput: GenerateClipInput, progress: ProgressTrack
   progress.update({ phase: 'recording-cost' });
   const cost = await ledgerCalls.recordClipCost
     .executeWithOptions({ summary: `book cost of ${prediction.id}` }, [
-      { jobId, clipIndex: clip.clipIndex, prediction, estimateUsd: plan.estimatedCostUsd },
+      { jobId, clipIndex: clip.clipIndex, prediction, estimateUsd: outcome.estimateUsd },
     ])
     .catch((err) => Promise.reject(asWorkflowFailure(err, 'Cost booking')));
 
@@ -93,15 +108,13 @@ async function generateClip(rawInput: GenerateClipInput, progress: ProgressTrack
 
 /** The fallback branch: its own budget check and its own prediction, visible as such in history. */
 async function runFallback(
-  jobId: string,
-  clipIndex: number,
   plan: ModelPlan,
   input: GenerateClipInput,
-  progress: ProgressTracker,
+  context: ClipContext,
 ): Promise<PredictionOutcome> {
   try {
-    await checkBudget(jobId, clipIndex, plan, progress);
-    return await runPrediction(branchOptions(plan, 'fallback', input, progress));
+    const estimateUsd = await checkBudget(input.jobId, input.clip.clipIndex, plan, context);
+    return await runPrediction(branchOptions(plan, estimateUsd, 'fallback', input, context));
   } catch (err) {
     throw asWorkflowFailure(err, 'Fallback');
   }
@@ -120,24 +133,57 @@ function planFallback(model: ModelId, input: GenerateClipInput): ModelPlan | nul
   }
 }
 
-async function checkBudget(jobId: string, clipIndex: number, plan: ModelPlan, progress: ProgressTracker) {
-  progress.update({ phase: 'checking-budget' });
-  await ledgerCalls.checkBudget.executeWithOptions(
-    { summary: `check budget for ${plan.model} (estimate $${plan.estimatedCostUsd})` },
-    [{ jobId, clipIndex, estimateUsd: plan.estimatedCostUsd }],
+/**
+ * Reserves the clip's estimate against the job's budget (a second call, for the fallback, replaces it) and
+ * returns the estimate reserved, which is at the worker's prices when it overrides the catalogue's.
+ */
+async function checkBudget(jobId: string, clipIndex: number, plan: ModelPlan, context: ClipContext): Promise<string> {
+  context.progress.update({ phase: 'checking-budget' });
+  context.budgetHeld = true;
+  const status = await ledgerCalls.checkBudget.executeWithOptions(
+    { summary: `reserve budget for ${plan.model} (estimate $${plan.estimatedCostUsd})` },
+    [
+      {
+        jobId,
+        clipIndex,
+        estimateUsd: plan.estimatedCostUsd,
+        plan: { model: plan.model, plannedDuration: plan.plannedDuration },
+      },
+    ],
   );
+  return status.estimateUsd;
+}
+
+/** Frees the reservation of a clip that ends without a booking, even when the workflow is being cancelled. */
+async function releaseBudget(jobId: string, clipIndex: number): Promise<void> {
+  if (!patched('release-budget-reservation')) return;
+  await CancellationScope.nonCancellable(async () => {
+    try {
+      await ledgerCalls.releaseBudget.executeWithOptions(
+        { summary: `release budget reservation of clip ${clipIndex}` },
+        [{ jobId, clipIndex }],
+      );
+    } catch (err) {
+      log.error('Could not release the budget reservation', { jobId, clipIndex, error: failureMessageOf(err) });
+    }
+  });
 }
 
 function branchOptions(
   plan: ModelPlan,
+  estimateUsd: string,
   branch: 'primary' | 'fallback',
   input: GenerateClipInput,
-  progress: ProgressTracker,
-) {
+  context: ClipContext,
+): PredictionBranch {
   return {
+    jobId: input.jobId,
+    clipIndex: input.clip.clipIndex,
     plan,
+    estimateUsd,
     branch,
-    progress,
+    progress: context.progress,
+    updates: context.updates,
     pollIntervalMs: msToNumber(input.pollInterval ?? DEFAULT_POLL_INTERVAL),
     deadlineMs:
       input.deadline !== undefined ? msToNumber(input.deadline) : getModelSpec(plan.model).deadlineSeconds * 1000,

@@ -1,7 +1,21 @@
-import { setCurrentDetails, workflowInfo } from '@temporalio/workflow';
-import { describeProgress, type ClipProgress } from '../domain/progress';
+import { patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { describeProgress, type ClipPhase, type ClipProgress } from '../domain/progress';
+import { CLIP_JOB_ID, CLIP_MODEL, CLIP_PHASE } from '../domain/search-attributes';
 
-/** Holds the clip's progress for the `progress` query and mirrors it into the Web UI's current details. */
+/** Phases worth a search-attribute upsert (each upsert is a billable action, so not every poll). */
+const INDEXED_PHASES: ReadonlySet<ClipPhase> = new Set([
+  'waiting-for-prediction',
+  'probing',
+  'storing',
+  'succeeded',
+  'failed',
+  'cancelled',
+]);
+
+/**
+ * Holds the clip's progress for the `progress` query, mirrors it into the Web UI's current details, and keeps
+ * the ClipPhase/ClipModel search attributes current when the clip was started with them.
+ */
 export class ProgressTracker {
   private state: ClipProgress = {
     phase: 'planning',
@@ -16,9 +30,15 @@ export class ProgressTracker {
     lastError: null,
   };
 
+  /** The starter sets ClipJobId only on clusters where the clip attributes are registered. */
+  private readonly indexed =
+    workflowInfo().typedSearchAttributes.get(CLIP_JOB_ID) !== undefined && patched('clip-search-attributes');
+
   update(change: Partial<ClipProgress>): void {
-    this.state = { ...this.state, ...change };
+    const before = this.state;
+    this.state = { ...before, ...change };
     setCurrentDetails(`**${describeProgress(this.snapshot())}**`);
+    if (this.indexed) this.upsertSearchAttributes(before);
   }
 
   countPoll(): number {
@@ -29,5 +49,13 @@ export class ProgressTracker {
   snapshot(): ClipProgress {
     const elapsedSeconds = (Date.now() - workflowInfo().runStartTime.getTime()) / 1000;
     return { ...this.state, elapsedSeconds };
+  }
+
+  private upsertSearchAttributes(before: ClipProgress): void {
+    const { phase, model } = this.state;
+    const updates = [];
+    if (phase !== before.phase && INDEXED_PHASES.has(phase)) updates.push({ key: CLIP_PHASE, value: phase });
+    if (model && model !== before.model) updates.push({ key: CLIP_MODEL, value: model });
+    if (updates.length > 0) upsertSearchAttributes(updates);
   }
 }

@@ -1,20 +1,26 @@
-import { CancellationScope, isCancellation, log, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ModelPlan } from '../domain/catalogue';
 import { FailureType, clipFailure, isRetryableFailureType } from '../domain/failures';
 import { REPLICATE_REFS, replicateModelName } from '../domain/replicate-refs';
 import { isTerminalStatus, type PredictionSnapshot } from '../domain/types';
 import { classifyPredictionError } from '../replicate/prediction-errors';
-import { replicateCalls } from './activity-proxies';
+import { ledgerCalls, replicateCalls } from './activity-proxies';
 import { failureMessageOf, failureTypeOf } from './failures';
+import type { PredictionUpdates } from './prediction-updates';
 import type { ProgressTracker } from './progress-tracker';
 
 export interface PredictionBranch {
+  jobId: string;
+  clipIndex: number;
   plan: ModelPlan;
+  /** The estimate reserved against the budget (at the worker's prices): booked when no metric is reported. */
+  estimateUsd: string;
   branch: 'primary' | 'fallback';
   pollIntervalMs: number;
   /** Measured from this branch's first create. */
   deadlineMs: number;
   progress: ProgressTracker;
+  updates: PredictionUpdates;
 }
 
 export interface PredictionOutcome {
@@ -23,10 +29,15 @@ export interface PredictionOutcome {
   recreated: number;
   /** Seconds from the first create to the terminal status. */
   generationSeconds: number;
+  /** The branch's reserved estimate, booked if the prediction reports no billing metric. */
+  estimateUsd: string;
 }
 
 /** How many times a prediction that failed for a retryable reason is created again before giving up. */
 const MAX_RECREATES = 2;
+/** After a cancel, how often and how many times to look for the prediction's final (billed) state. */
+const CANCEL_CONFIRMATION_CHECKS = 5;
+const CANCEL_CONFIRMATION_INTERVAL_MS = 2_000;
 /** Replicate's own Cancel-After deadline trails ours, so a prediction still stops if this worker is gone. */
 const CANCEL_AFTER_MARGIN_SECONDS = 30;
 
@@ -54,6 +65,7 @@ export async function runPrediction(branch: PredictionBranch): Promise<Predictio
         prediction: { ...prediction, outputUrl: prediction.outputUrl },
         recreated,
         generationSeconds: (Date.now() - startedAt) / 1000,
+        estimateUsd: branch.estimateUsd,
       };
     }
     if (prediction.status === 'aborted') {
@@ -62,6 +74,8 @@ export async function runPrediction(branch: PredictionBranch): Promise<Predictio
         `Prediction ${prediction.id} on ${plan.model} was aborted by its deadline`,
       );
     }
+    // Replicate bills what ran, whatever the outcome: book it before deciding what comes next.
+    await bookSpentPrediction(branch, prediction);
     if (prediction.status === 'canceled') {
       throw clipFailure(
         FailureType.Generation,
@@ -89,7 +103,7 @@ async function createAndWait(
   let latest: PredictionSnapshot | null = null;
   try {
     progress.update({ phase: 'creating-prediction', predictionId: null, predictionStatus: null });
-    let prediction = await replicateCalls.createPrediction.executeWithOptions(
+    const created = await replicateCalls.createPrediction.executeWithOptions(
       { summary: `create prediction on ${modelName}${recreated ? ` (again, #${recreated + 1})` : ''}` },
       [
         {
@@ -100,12 +114,15 @@ async function createAndWait(
         },
       ],
     );
+    let prediction: PredictionSnapshot = created;
     latest = prediction;
     progress.update({
       phase: 'waiting-for-prediction',
       predictionId: prediction.id,
       predictionStatus: prediction.status,
     });
+    // With a webhook, Replicate wakes us; the poll is only a safety net for lost webhooks.
+    const waitMs = created.webhook ? created.webhook.fallbackPollIntervalMs : branch.pollIntervalMs;
 
     while (!isTerminalStatus(prediction.status)) {
       const remainingMs = deadlineAt - Date.now();
@@ -116,8 +133,8 @@ async function createAndWait(
           `Prediction ${prediction.id} on ${plan.model} did not finish within ${branch.deadlineMs / 1000} s; it was cancelled`,
         );
       }
-      await sleep(Math.min(branch.pollIntervalMs, remainingMs), { summary: 'wait before the next poll' });
-      prediction = await poll(branch, prediction);
+      const notified = await waitForUpdate(branch, prediction.id, Math.min(waitMs, remainingMs));
+      prediction = notified ?? (await poll(branch, prediction));
       latest = prediction;
     }
     progress.update({ predictionStatus: prediction.status });
@@ -128,6 +145,22 @@ async function createAndWait(
     }
     throw err;
   }
+}
+
+/** Waits until a webhook reports the prediction finished, or the time is up; returns what the webhook said. */
+async function waitForUpdate(
+  branch: PredictionBranch,
+  predictionId: string,
+  timeoutMs: number,
+): Promise<PredictionSnapshot | undefined> {
+  if (!patched('webhook-signal-wait')) {
+    await sleep(timeoutMs);
+    return undefined;
+  }
+  await condition(() => branch.updates.terminalOf(predictionId) !== undefined, timeoutMs, {
+    summary: 'wait for the prediction (webhook or next poll)',
+  });
+  return branch.updates.terminalOf(predictionId);
 }
 
 /** One poll. A poll that still fails after its retries is not fatal: the deadline bounds the wait. */
@@ -149,16 +182,43 @@ async function poll(branch: PredictionBranch, current: PredictionSnapshot): Prom
   }
 }
 
-/** Cancels in a scope the workflow's own cancellation cannot interrupt, and never masks the original error. */
+/**
+ * Cancels in a scope the workflow's own cancellation cannot interrupt, never masking the original error. A
+ * prediction that ran before it was cancelled is billed by Replicate, so its cost is booked too.
+ */
 async function cancelQuietly(branch: PredictionBranch, predictionId: string): Promise<void> {
-  branch.progress.update({ phase: 'cancelling-prediction' });
+  const { plan, progress } = branch;
+  progress.update({ phase: 'cancelling-prediction' });
   await CancellationScope.nonCancellable(async () => {
     try {
-      await replicateCalls.cancelPrediction.executeWithOptions({ summary: `cancel prediction ${predictionId}` }, [
-        { model: branch.plan.model, id: predictionId },
-      ]);
+      let cancelled = await replicateCalls.cancelPrediction.executeWithOptions(
+        { summary: `cancel prediction ${predictionId}` },
+        [{ model: plan.model, id: predictionId }],
+      );
+      // Replicate may answer a cancel before the prediction has stopped; its bill is final only once it has.
+      for (let check = 1; !isTerminalStatus(cancelled.status) && check <= CANCEL_CONFIRMATION_CHECKS; check++) {
+        await sleep(CANCEL_CONFIRMATION_INTERVAL_MS);
+        cancelled = await replicateCalls.getPrediction.executeWithOptions(
+          { summary: `check cancelled prediction ${predictionId} (${check})` },
+          [{ model: plan.model, id: predictionId }],
+        );
+      }
+      await bookSpentPrediction(branch, cancelled);
     } catch (err) {
-      log.error('Could not cancel prediction', { predictionId, error: failureMessageOf(err) });
+      log.error('Could not cancel the prediction or book its cost', { predictionId, error: failureMessageOf(err) });
     }
   });
+}
+
+/**
+ * Books a prediction that ended without a usable clip (cancelled or failed) but may have run and been billed.
+ * The activity decides what is billable: an aborted or never-started prediction books nothing.
+ */
+async function bookSpentPrediction(branch: PredictionBranch, prediction: PredictionSnapshot): Promise<void> {
+  if (!isTerminalStatus(prediction.status) || prediction.status === 'succeeded') return;
+  if (!patched('book-spent-predictions')) return;
+  await ledgerCalls.recordClipCost.executeWithOptions(
+    { summary: `book cost of ${prediction.status} prediction ${prediction.id}` },
+    [{ jobId: branch.jobId, clipIndex: branch.clipIndex, prediction, estimateUsd: branch.estimateUsd }],
+  );
 }

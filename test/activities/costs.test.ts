@@ -85,7 +85,12 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
         clipIndex: 0,
         estimateUsd: '999999.999999',
       });
-      expect(status).toEqual({ budgetUsd: null, bookedUsd: '0.000000' });
+      expect(status).toEqual({
+        budgetUsd: null,
+        bookedUsd: '0.000000',
+        reservedUsd: '0.000000',
+        estimateUsd: '999999.999999',
+      });
       expect(await opened.ledger.getJob(jobId)).toEqual({ id: jobId, budgetUsd: null, totalCost: '0.000000' });
     });
 
@@ -94,23 +99,74 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
       await opened.ledger.ensureJob(jobId, '1');
       await bookDirectly(jobId, '0.9');
       const status = await environment.run(activities.checkBudget, { jobId, clipIndex: 1, estimateUsd: '0.1' });
-      expect(status).toEqual({ budgetUsd: '1.000000', bookedUsd: '0.900000' });
+      expect(status).toEqual({
+        budgetUsd: '1.000000',
+        bookedUsd: '0.900000',
+        reservedUsd: '0.000000',
+        estimateUsd: '0.100000',
+      });
     });
 
-    it('fails as BudgetExceeded, naming budget, booked total and estimate, when the clip would pass it', async () => {
+    it('fails as BudgetExceeded, naming budget, booked total, reserved amount and estimate', async () => {
       const jobId = randomUUID();
       await opened.ledger.ensureJob(jobId, '1');
-      await bookDirectly(jobId, '0.9');
+      await bookDirectly(jobId, '0.8');
+      await environment.run(activities.checkBudget, { jobId, clipIndex: 1, estimateUsd: '0.05' });
+      await environment.run(activities.checkBudget, { jobId, clipIndex: 2, estimateUsd: '0.05' });
       const failure = await failureOf(
         environment.run(activities.checkBudget, { jobId, clipIndex: 3, estimateUsd: '0.100001' }),
       );
       expect(failure).toMatchObject({ type: 'BudgetExceeded', nonRetryable: true });
       expect(failure.message).toBe(
-        `Clip 3 of job ${jobId} would exceed the job's budget of 1.000000 USD: ` +
-          `0.900000 USD booked + this clip's estimate of 0.100001 USD = 1.000001 USD`,
+        `Clip 3 of job ${jobId} would exceed the job's budget of 1.000000 USD: 0.800000 USD booked + ` +
+          `0.100000 USD reserved by 2 other clips in flight + this clip's estimate of 0.100001 USD = 1.000001 USD`,
       );
+      expect(failure.details).toEqual([
+        { budgetUsd: '1.000000', bookedUsd: '0.800000', reservedUsd: '0.100000', estimateUsd: '0.100001' },
+      ]);
       // Nothing was booked or changed by the refusal.
-      expect(await opened.ledger.getJob(jobId)).toEqual({ id: jobId, budgetUsd: '1.000000', totalCost: '0.900000' });
+      expect(await opened.ledger.getJob(jobId)).toEqual({ id: jobId, budgetUsd: '1.000000', totalCost: '0.800000' });
+      expect((await opened.ledger.listReservations(jobId)).map((r) => r.clipIndex)).toEqual([1, 2]);
+    });
+
+    it('lets exactly as many of 10 parallel clips through as the budget holds', async () => {
+      const jobId = randomUUID();
+      await opened.ledger.ensureJob(jobId, '0.3');
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, clipIndex) =>
+          activityEnvironment().run(activities.checkBudget, { jobId, clipIndex, estimateUsd: '0.084' }),
+        ),
+      );
+      const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(3);
+      for (const outcome of refused) {
+        expect((outcome as PromiseRejectedResult).reason).toMatchObject({ type: 'BudgetExceeded' });
+      }
+      const reservations = await opened.ledger.listReservations(jobId);
+      expect(reservations.map((reservation) => reservation.amountUsd)).toEqual(['0.084000', '0.084000', '0.084000']);
+    });
+
+    it('reserves the estimate at an overridden price when told the plan', async () => {
+      const withOverride = costActivities({ ledger: opened.ledger, priceOverrides: { svd: '0.002' } });
+      const jobId = randomUUID();
+      const input = { jobId, clipIndex: 0, estimateUsd: '0.084', plan: { model: 'svd' as const, plannedDuration: 3 } };
+      // SVD's estimate is its price × 60 typical seconds: 0.12 at the override instead of 0.084.
+      expect(await environment.run(withOverride.checkBudget, input)).toMatchObject({ estimateUsd: '0.120000' });
+      expect(await environment.run(activities.checkBudget, input)).toMatchObject({ estimateUsd: '0.084000' });
+      expect(await opened.ledger.listReservations(jobId)).toEqual([
+        expect.objectContaining({ clipIndex: 0, amountUsd: '0.084000' }),
+      ]);
+    });
+  });
+
+  describe('releaseBudget', () => {
+    it("deletes the clip's reservation, and is harmless when there is none", async () => {
+      const jobId = randomUUID();
+      await environment.run(activities.checkBudget, { jobId, clipIndex: 0, estimateUsd: '0.1' });
+      await environment.run(activities.checkBudget, { jobId, clipIndex: 1, estimateUsd: '0.1' });
+      await environment.run(activities.releaseBudget, { jobId, clipIndex: 0 });
+      await environment.run(activities.releaseBudget, { jobId, clipIndex: 0 });
+      expect((await opened.ledger.listReservations(jobId)).map((r) => r.clipIndex)).toEqual([1]);
     });
 
     it('refuses a malformed estimate as InvalidInput', async () => {
@@ -143,8 +199,70 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
           predictTimeSeconds: 4.484541,
           billingMetric: 'predict_time',
           unitPriceUsd: '0.001400',
+          predictionStatus: 'succeeded',
+          priceSource: 'catalogue:2026-11-25',
         }),
       ]);
+    });
+
+    it("frees the clip's reservation when a succeeded prediction is booked", async () => {
+      const jobId = randomUUID();
+      await environment.run(activities.checkBudget, { jobId, clipIndex: 2, estimateUsd: '0.084' });
+      const input = { jobId, clipIndex: 2, prediction: succeededPrediction(), estimateUsd: '0.084' };
+      await environment.run(activities.recordClipCost, input);
+      expect(await opened.ledger.listReservations(jobId)).toEqual([]);
+    });
+
+    it.each(['canceled', 'failed'] as const)(
+      'books a %s prediction that ran, as Replicate bills it, and keeps the reservation',
+      async (status) => {
+        const jobId = randomUUID();
+        await environment.run(activities.checkBudget, { jobId, clipIndex: 0, estimateUsd: '0.084' });
+        const prediction = succeededPrediction({ status, outputUrl: null, predictTime: 12.5 });
+        const recorded = await environment.run(activities.recordClipCost, {
+          jobId,
+          clipIndex: 0,
+          prediction,
+          estimateUsd: '0.084',
+        });
+        expect(recorded).toEqual({ amountUsd: '0.017500', source: 'actual', applied: true, jobTotalUsd: '0.017500' });
+        expect(await opened.ledger.listClipCosts(jobId)).toEqual([
+          expect.objectContaining({ predictionId: prediction.id, amountUsd: '0.017500', predictionStatus: status }),
+        ]);
+        expect(await opened.ledger.listReservations(jobId)).toHaveLength(1);
+      },
+    );
+
+    it.each([
+      ['aborted', { status: 'aborted' as const, predictTime: null }],
+      ['canceled before it started', { status: 'canceled' as const, predictTime: null }],
+      ['canceled after 0 s', { status: 'canceled' as const, predictTime: 0 }],
+      ['canceled per-output model without output', { status: 'canceled' as const, model: 'kling-v2.1' as const }],
+    ])('books nothing for a prediction %s: Replicate does not bill it', async (_, overrides) => {
+      const jobId = randomUUID();
+      await opened.ledger.ensureJob(jobId);
+      await bookDirectly(jobId, '0.2');
+      const prediction = succeededPrediction({ outputUrl: null, ...overrides });
+      const recorded = await environment.run(activities.recordClipCost, {
+        jobId,
+        clipIndex: 0,
+        prediction,
+        estimateUsd: '0.084',
+      });
+      expect(recorded).toEqual({ amountUsd: '0.000000', source: 'actual', applied: false, jobTotalUsd: '0.200000' });
+      expect((await opened.ledger.listClipCosts(jobId)).map((row) => row.predictionId)).not.toContain(prediction.id);
+    });
+
+    it('refuses a prediction that has not finished as InvalidInput', async () => {
+      const failure = await failureOf(
+        environment.run(activities.recordClipCost, {
+          jobId: randomUUID(),
+          clipIndex: 0,
+          prediction: succeededPrediction({ status: 'processing' }),
+          estimateUsd: '0.084',
+        }),
+      );
+      expect(failure).toMatchObject({ type: 'InvalidInput', message: expect.stringContaining('still processing') });
     });
 
     it('books once when retried after its transaction committed', async () => {
@@ -172,13 +290,17 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
 
     it('uses a configured price override', async () => {
       const withOverride = costActivities({ ledger: opened.ledger, priceOverrides: { svd: '0.002' } });
+      const jobId = randomUUID();
       const recorded = await environment.run(withOverride.recordClipCost, {
-        jobId: randomUUID(),
+        jobId,
         clipIndex: 0,
         prediction: succeededPrediction(),
         estimateUsd: '0.042',
       });
       expect(recorded).toMatchObject({ amountUsd: '0.008969', source: 'actual', applied: true });
+      expect(await opened.ledger.listClipCosts(jobId)).toEqual([
+        expect.objectContaining({ unitPriceUsd: '0.002000', priceSource: 'override' }),
+      ]);
     });
 
     it('keeps the first booking and warns when a retry computes a different amount', async () => {

@@ -3,8 +3,9 @@ import { installQuietRuntime } from './quiet-runtime';
 import { findTemporalCli, findTemporalTestServer } from './temporal-binaries';
 
 export interface DevServerEnvOptions {
-  /** Serve the Temporal Web UI (on the gRPC port + 1000). */
+  /** Serve the Temporal Web UI (on `uiPort`, else the gRPC port + 1000). */
   ui?: boolean;
+  uiPort?: number;
   /** Search attributes to register before the first workflow starts. */
   searchAttributes?: DevServerConfig['searchAttributes'];
 }
@@ -28,6 +29,7 @@ export async function createDevServerEnv(options: DevServerEnvOptions = {}): Pro
         executable: executableAt(path),
         ip: '127.0.0.1',
         ui: options.ui ?? false,
+        ...(options.uiPort ? { uiPort: options.uiPort } : {}),
         searchAttributes: options.searchAttributes,
         log: { format: 'pretty', level: 'error' },
       },

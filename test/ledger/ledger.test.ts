@@ -211,6 +211,8 @@ describe.each(ledgerBackends())('$name ledger', (backend) => {
         predictTimeSeconds: null,
         billingMetric: 'video_output_duration_seconds',
         unitPriceUsd: '0.050000',
+        predictionStatus: 'succeeded',
+        priceSource: 'catalogue',
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       });
       expect(rows[1]).toMatchObject({ predictTimeSeconds: 4.484541, amountUsd: '0.300000', unitPriceUsd: '0.001400' });

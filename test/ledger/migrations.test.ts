@@ -92,23 +92,30 @@ describe.each(ledgerBackends())('migrations on $name', (backend) => {
     const tables = await sql<{ relname: string; relrowsecurity: boolean }>(
       opened.db,
       `select relname, relrowsecurity from pg_class
-       where oid in ('public.jobs'::regclass, 'public.clip_costs'::regclass) order by relname`,
+       where oid in ('public.jobs'::regclass, 'public.clip_costs'::regclass, 'public.budget_reservations'::regclass)
+       order by relname`,
     );
     expect(tables).toEqual([
+      { relname: 'budget_reservations', relrowsecurity: true },
       { relname: 'clip_costs', relrowsecurity: true },
       { relname: 'jobs', relrowsecurity: true },
     ]);
     const policies = await sql(
       opened.db,
-      `select 1 from pg_policies where schemaname = 'public' and tablename in ('jobs', 'clip_costs')`,
+      `select 1 from pg_policies
+       where schemaname = 'public' and tablename in ('jobs', 'clip_costs', 'budget_reservations')`,
     );
     expect(policies).toEqual([]);
   });
 
-  it.each(['anon', 'authenticated'])('denies the %s role any access to the ledger', async (role) => {
+  it.each(
+    ['anon', 'authenticated'].flatMap((role) =>
+      ['jobs', 'clip_costs', 'budget_reservations'].map((table) => [role, table]),
+    ),
+  )('denies the %s role any access to %s', async (role, table) => {
     const asRole = opened.db.transaction(async (session) => {
       await session.exec(`set local role ${role}`);
-      return session.query('select * from public.jobs');
+      return session.query(`select * from public.${table}`);
     });
     await expect(asRole).rejects.toBeInstanceOf(DatabaseFailure);
     await expect(asRole).rejects.toMatchObject({ sqlState: '42501' });

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openLedger } from '../../src/ledger';
+import { loadConfig } from '../../src/config';
+import { openActivityDeps } from '../../src/dependencies';
+import { LedgerNotMigratedError, openLedger } from '../../src/ledger';
+import { defaultMigrationsDirectory, readMigrationFiles } from '../../src/ledger/migration-files';
 import { createPgliteLedger } from '../../src/ledger/pglite';
 import { createPostgresLedger } from '../../src/ledger/postgres';
 import { postgresTestUrl } from './backends';
@@ -59,5 +62,28 @@ describe('openLedger', () => {
       type: 'RetryableError',
       message: expect.stringMatching(/^Cost ledger could not apply the migrations: .*ECONNREFUSED/),
     });
+  });
+});
+
+describe("the worker's ledger", () => {
+  it('is migrated at start by default, and only checked with LEDGER_MIGRATE_ON_START=false', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'clipgen-worker-ledger-'));
+    const config = (migrateOnStart: string) =>
+      loadConfig({ CLIPGEN_DATA_DIR: dataDir, LEDGER_MIGRATE_ON_START: migrateOnStart }, dataDir);
+    try {
+      // openLedger({ migrate: false }) applies nothing, names what is pending, and releases the directory.
+      const unmigrated = openActivityDeps(config('false'));
+      await expect(unmigrated).rejects.toBeInstanceOf(LedgerNotMigratedError);
+      await expect(unmigrated).rejects.toMatchObject({
+        pending: readMigrationFiles(defaultMigrationsDirectory()).map((file) => file.version),
+        message: expect.stringContaining('run "clipgen migrate"'),
+      });
+      const opened = await openActivityDeps(config('true'));
+      expect(await opened.deps.ledger.pendingMigrations()).toEqual([]);
+      await opened.close();
+      await (await openActivityDeps(config('false'))).close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

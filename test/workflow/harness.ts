@@ -6,17 +6,19 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type ClipActivities } from '../../src/activities';
+import type { WebhookDeps } from '../../src/activities/predictions';
 import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
 import type { Clip, GenerateClipInput } from '../../src/domain/types';
 import { openLedger } from '../../src/ledger';
 import type { CostLedger } from '../../src/ledger/types';
 import { DEFAULT_DOWNLOAD_POLICY } from '../../src/media/download';
 import { createReplicateGateway } from '../../src/replicate/gateway';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import { createLocalStorage } from '../../src/storage/local';
+import type { StorageClient } from '../../src/storage/types';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { serveFirstFrame } from '../helpers/first-frame';
-import { createDevServerEnv, createTimeSkippingEnv } from '../helpers/temporal-env';
+import { createDevServerEnv, createTimeSkippingEnv, type DevServerEnvOptions } from '../helpers/temporal-env';
 import { workflowBundle } from '../helpers/workflow-bundle';
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
@@ -27,6 +29,10 @@ export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
  */
 export class ClipHarness {
   private clips = 0;
+  /** Set to have creates carry a webhook to a receiver (test/webhooks); unset, workflows poll. */
+  webhook: WebhookDeps | undefined;
+  /** Set to store clips elsewhere (Supabase Storage against test/supabase-storage); unset, in `storageDir`. */
+  storage: StorageClient | undefined;
 
   private constructor(
     readonly env: TestWorkflowEnvironment,
@@ -38,9 +44,17 @@ export class ClipHarness {
   ) {}
 
   /** On the time-skipping server by default; `dev` runs a real dev server, where timers take real time. */
-  static async start(server: 'time-skipping' | 'dev' = 'time-skipping'): Promise<ClipHarness> {
-    const env = server === 'dev' ? await createDevServerEnv() : await createTimeSkippingEnv();
-    const simulator = await startSimulator({ predictSeconds: 0.05, startSeconds: 0, renderScale: 0.25 });
+  static async start(
+    server: 'time-skipping' | 'dev' = 'time-skipping',
+    options: { simulator?: SimulatorOptions; devServer?: DevServerEnvOptions } = {},
+  ): Promise<ClipHarness> {
+    const env = server === 'dev' ? await createDevServerEnv(options.devServer) : await createTimeSkippingEnv();
+    const simulator = await startSimulator({
+      predictSeconds: 0.05,
+      startSeconds: 0,
+      renderScale: 0.25,
+      ...options.simulator,
+    });
     const ledger = await openLedger({});
     const storageDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'clipgen-storage-'));
     const image = await serveFirstFrame();
@@ -50,10 +64,11 @@ export class ClipHarness {
   get deps(): ActivityDeps {
     return {
       replicate: createReplicateGateway({ apiToken: 'test-token', baseUrl: this.simulator.baseUrl }),
-      storage: createLocalStorage({ rootDir: this.storageDir, bucket: 'video-clips' }),
+      storage: this.storage ?? createLocalStorage({ rootDir: this.storageDir, bucket: 'video-clips' }),
       ledger: this.ledger,
       download: { ...DEFAULT_DOWNLOAD_POLICY, allowPrivateHosts: true },
       probeTimeoutMs: 20_000,
+      ...(this.webhook ? { webhook: this.webhook } : {}),
     };
   }
 

@@ -11,8 +11,15 @@ jest.setTimeout(60_000);
 describe('recorded histories replay on the current workflow code', () => {
   const files = fs.readdirSync(HISTORIES_DIR).filter((file) => file.endsWith('.json'));
 
-  it('has the success and fallback histories', () => {
-    expect(files).toEqual(expect.arrayContaining(['success-svd.json', 'fallback-cogvideox.json']));
+  it('has success and fallback histories of the current code and of the first release (v1-*)', () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'success-svd.json',
+        'fallback-cogvideox.json',
+        'v1-success-svd.json',
+        'v1-fallback-cogvideox.json',
+      ]),
+    );
   });
 
   it.each(files)('replays %s without nondeterminism', async (file) => {

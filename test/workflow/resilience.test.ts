@@ -3,6 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
 import { FailureType, clipFailure } from '../../src/domain/failures';
+import { addUsd } from '../../src/domain/money';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { ClipHarness } from './harness';
 
@@ -74,11 +75,15 @@ describe('retries', () => {
       error: 'Prediction interrupted; please retry (code: PA)',
     });
     const before = created();
+    const input = harness.input();
 
-    const clip = await harness.run(harness.input());
+    const clip = await harness.run(input);
 
     expect(clip).toMatchObject({ status: 'success', retryCount: 1 });
     expect(created() - before).toBe(2);
+    const rows = await harness.ledger.listClipCosts(input.jobId);
+    expect(rows.map((row) => row.predictionStatus).sort()).toEqual(['failed', 'succeeded']);
+    expect((await harness.ledger.getJob(input.jobId))?.totalCost).toBe(addUsd(rows[0].amountUsd, rows[1].amountUsd));
   });
 
   it('books the cost once when recordClipCost is retried after its transaction committed', async () => {
@@ -104,9 +109,10 @@ describe('deadline and cancellation', () => {
   it('cancels a prediction that never finishes and fails with Timeout, quickly in wall time', async () => {
     harness.simulator.faults.add({ kind: 'never-finish', model: 'svd' });
     const cancelsBefore = harness.simulator.stats().cancels;
+    const input = harness.input();
     const startedAt = Date.now();
 
-    const err = await harness.run(harness.input()).catch((error: unknown) => error);
+    const err = await harness.run(input).catch((error: unknown) => error);
 
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
@@ -114,6 +120,11 @@ describe('deadline and cancellation', () => {
     expect(Date.now() - startedAt).toBeLessThan(5_000);
     expect(harness.simulator.stats().cancels - cancelsBefore).toBe(1);
     expect(harness.simulator.stats().running).toBe(0);
+    // Replicate bills the seconds a cancelled prediction ran: they are booked, and the reservation is freed.
+    const [row] = await harness.ledger.listClipCosts(input.jobId);
+    expect(row).toMatchObject({ predictionStatus: 'canceled', source: 'actual' });
+    expect((await harness.ledger.getJob(input.jobId))?.totalCost).toBe(row.amountUsd);
+    expect(await harness.ledger.listReservations(input.jobId)).toEqual([]);
   });
 
   it('cancels the prediction when the workflow is cancelled', async () => {
@@ -136,5 +147,6 @@ describe('deadline and cancellation', () => {
     const prediction = harness.simulator.predictions().at(-1);
     expect(prediction?.status).toBe('canceled');
     expect(harness.simulator.stats().running).toBe(0);
+    expect(await harness.ledger.listReservations(input.jobId)).toEqual([]);
   });
 });

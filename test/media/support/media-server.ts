@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import { listenForTest } from '../../helpers/local-server';
 
 /**
  * A local HTTP server for model outputs, with the faults a CDN can produce. Routes:
@@ -27,25 +27,18 @@ export interface MediaServer {
 
 export async function startMediaServer(mediaDir: string): Promise<MediaServer> {
   const requests: string[] = [];
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const server = http.createServer((request, response) => {
     requests.push(request.url ?? '');
     route(request, response, mediaDir, timers);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close: closeServer } = await listenForTest(server);
   return {
     url: (path) => `http://127.0.0.1:${port}${path}`,
     requests,
     close: async () => {
       timers.forEach(clearInterval);
-      sockets.forEach((socket) => socket.destroy());
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer();
     },
   };
 }

@@ -1,0 +1,104 @@
+/**
+ * bench:actions — Temporal history events and billable actions per clip, 3 s timer polling vs webhooks, for
+ * predictions of 10 s, 60 s and 120 s. All cases run at once against a local dev server (real time), so one run
+ * takes about as long as the longest prediction.
+ *
+ *   npx tsx bench/actions.ts [--durations 10,60,120] [--fallback-poll 30]
+ */
+import { openLedger } from '../src/ledger';
+import { startWebhookReceiver } from '../src/webhooks/receiver';
+import { countHistory, type HistoryCounts } from '../test/helpers/history-counts';
+import { benchArgs } from './support/args';
+import { benchClipInput, startClip } from './support/clips';
+import { startBenchWorker } from './support/in-process-worker';
+import { fixed, printTable, ratio } from './support/report';
+import { MODES, startStack, type Mode } from './support/stack';
+
+interface Case {
+  seconds: number;
+  mode: Mode;
+  counts: HistoryCounts;
+  wallSeconds: number;
+}
+
+async function main() {
+  const args = benchArgs(['durations', 'fallback-poll']);
+  const durations = args.numbers('durations', [10, 60, 120]);
+  const fallbackPollIntervalMs = args.number('fallback-poll', 30) * 1000;
+  const stack = await startStack();
+  const ledger = await openLedger({});
+  const receiver = await startWebhookReceiver({
+    secret: stack.webhookSecret,
+    client: stack.env.client,
+    logger: { info: () => undefined, warn: (message, fields) => console.error(message, fields) },
+  });
+  try {
+    console.error(
+      `running ${durations.length * MODES.length} clips at once (longest prediction ${Math.max(...durations)} s)…`,
+    );
+    const cases = await Promise.all(
+      durations.flatMap((seconds) =>
+        MODES.map(async (mode): Promise<Case> => {
+          const simulator = await stack.simulator(seconds);
+          const worker = await startBenchWorker({
+            stack,
+            simulators: [simulator],
+            ledger,
+            mode,
+            receiverUrl: receiver.url,
+            fallbackPollIntervalMs,
+          });
+          try {
+            // The catalogue's 120 s deadline would stop the longest prediction: give every clip room.
+            const input = benchClipInput(stack.imageUrl, { deadline: `${seconds + 120}s` });
+            const started = Date.now();
+            const handle = await startClip(stack.env.client, input, worker.taskQueue);
+            await handle.result();
+            return { seconds, mode, counts: await countHistory(handle), wallSeconds: (Date.now() - started) / 1000 };
+          } finally {
+            await worker.stop();
+          }
+        }),
+      ),
+    );
+    report(cases, fallbackPollIntervalMs);
+  } finally {
+    await receiver.close();
+    await ledger.close();
+    await stack.close();
+  }
+}
+
+function report(cases: Case[], fallbackPollIntervalMs: number) {
+  printTable(
+    `History and billable actions per clip (3 s polling vs webhooks with a ${fallbackPollIntervalMs / 1000} s fallback poll)`,
+    ['prediction', 'mode', 'events', 'actions', 'activity attempts', 'polls', 'timers', 'signals', 'clip wall (s)'],
+    cases.map(({ seconds, mode, counts, wallSeconds }) => [
+      `${seconds} s`,
+      mode,
+      counts.events,
+      counts.actions,
+      counts.activityAttempts,
+      counts.activities.getPrediction ?? 0,
+      counts.timers,
+      counts.signals,
+      fixed(wallSeconds),
+    ]),
+  );
+  const of = (seconds: number, mode: Mode) => cases.find((c) => c.seconds === seconds && c.mode === mode)?.counts;
+  const parts = [...new Set(cases.map((c) => c.seconds))].map((seconds) => {
+    const polling = of(seconds, 'polling');
+    const webhooks = of(seconds, 'webhooks');
+    if (!polling || !webhooks) return `${seconds} s: –`;
+    return (
+      `${seconds} s ${polling.actions}→${webhooks.actions} actions (${ratio(polling.actions, webhooks.actions)}), ` +
+      `${polling.events}→${webhooks.events} events (${ratio(polling.events, webhooks.events)})`
+    );
+  });
+  console.log(`\nbench:actions per clip, 3 s polling → webhooks: ${parts.join('; ')}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,11 @@
+/**
+ * `npm run test:reliability`: the long-running proofs (worker crashes, outages, load) against a real dev server.
+ * `npm test` leaves test/reliability out; .ci/run runs both.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  ...require('./jest.config.js'),
+  roots: ['<rootDir>/test/reliability'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  testTimeout: 600_000,
+};

@@ -1,0 +1,262 @@
+/**
+ * Every fault the simulator can inject, through the whole workflow: the documented outcome (README "Failures") and
+ * how many predictions each costs. Image clips of 4.5 s: SVD first, CogVideoX as fallback.
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { predictionActivities } from '../../src/activities/predictions';
+import type { Clip } from '../../src/domain/types';
+import { createReplicateGateway } from '../../src/replicate/gateway';
+import type { Fault } from '../../src/simulator/faults';
+import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
+import type { ClipActivities } from '../../src/activities';
+import { ClipHarness } from './harness';
+
+jest.setTimeout(120_000);
+
+const SVD = 'stability-ai/stable-video-diffusion';
+const COGVIDEOX = 'cuuupid/cogvideox-5b';
+
+type Outcome =
+  | { succeeds: 'primary' | 'fallback'; retryCount?: number }
+  | { failsWith: string; messageContains?: string };
+
+interface FaultCase {
+  name: string;
+  faults: Fault[];
+  expected: Outcome;
+  /** Predictions created per model ('owner/name'). */
+  created: Record<string, number>;
+  /** Predictions left 'canceled' by the workflow itself. */
+  canceled?: number;
+  webhooks?: boolean;
+  wrap?: (activities: ClipActivities) => Partial<ClipActivities>;
+}
+
+let harness: ClipHarness;
+let receiver: WebhookReceiver;
+
+/** Prediction activities whose HTTP requests time out after 1 s: a slow answer is then a lost one. */
+function impatientReplicate(): Partial<ClipActivities> {
+  const replicate = createReplicateGateway({
+    apiToken: 'test-token',
+    baseUrl: harness.simulator.baseUrl,
+    requestTimeoutMs: 1000,
+  });
+  return predictionActivities({ replicate });
+}
+
+const E005 = 'The input or output was flagged as sensitive. (E005)';
+const CASES: FaultCase[] = [
+  {
+    name: '429 with Retry-After on create',
+    faults: [{ kind: 'http-error', status: 429, retryAfter: 2 }],
+    expected: { succeeds: 'primary' },
+    created: { [SVD]: 1 },
+  },
+  {
+    name: '429 without Retry-After on create',
+    faults: [{ kind: 'http-error', status: 429 }],
+    expected: { succeeds: 'primary' },
+    created: { [SVD]: 1 },
+  },
+  ...[500, 502, 503].map((status) => ({
+    name: `${status} on create`,
+    faults: [{ kind: 'http-error', status } as Fault],
+    expected: { succeeds: 'primary' } as Outcome,
+    created: { [SVD]: 1 },
+  })),
+  {
+    name: '500, 502 and 503 on polls',
+    faults: [500, 502, 503].map((status) => ({ kind: 'http-error', status, route: 'get' }) as Fault),
+    expected: { succeeds: 'primary' },
+    created: { [SVD]: 1 },
+  },
+  {
+    name: 'dropped connection on create (nothing created)',
+    faults: [{ kind: 'reset' }],
+    expected: { succeeds: 'primary' },
+    created: { [SVD]: 1 },
+  },
+  {
+    name: 'dropped connection after the create was made (response lost)',
+    faults: [{ kind: 'lose-response' }],
+    expected: { succeeds: 'primary' },
+    created: { [SVD]: 1 },
+  },
+  {
+    name: 'poll answered after the request timeout (slow response)',
+    faults: [{ kind: 'delay', ms: 2500, route: 'get', times: 2 }],
+    expected: { succeeds: 'primary' },
+    created: { [SVD]: 1 },
+    wrap: impatientReplicate,
+  },
+  {
+    name: 'prediction interrupted (code: PA)',
+    faults: [{ kind: 'prediction-failed', model: 'svd', error: 'Prediction interrupted; please retry (code: PA)' }],
+    expected: { succeeds: 'primary', retryCount: 1 },
+    created: { [SVD]: 2 },
+  },
+  {
+    name: 'prediction flagged by the content filter (E005)',
+    faults: [{ kind: 'prediction-failed', model: 'svd', error: E005 }],
+    expected: { failsWith: 'GenerationError', messageContains: 'E005' },
+    created: { [SVD]: 1 },
+  },
+  {
+    name: 'prediction failed with a model error',
+    faults: [{ kind: 'prediction-failed', model: 'svd', error: 'CUDA out of memory' }],
+    expected: { failsWith: 'GenerationError', messageContains: 'CUDA out of memory' },
+    created: { [SVD]: 1 },
+  },
+  {
+    name: 'primary model unavailable',
+    faults: [{ kind: 'model-unavailable', model: 'svd', times: 'always' }],
+    expected: { succeeds: 'fallback' },
+    created: { [COGVIDEOX]: 1 },
+  },
+  {
+    name: 'primary and fallback models unavailable',
+    faults: [
+      { kind: 'model-unavailable', model: 'svd', times: 'always' },
+      { kind: 'model-unavailable', model: 'cogvideox', times: 'always' },
+    ],
+    expected: { failsWith: 'ModelUnavailable' },
+    created: {},
+  },
+  {
+    name: 'prediction that never finishes',
+    faults: [{ kind: 'never-finish', model: 'svd' }],
+    expected: { failsWith: 'Timeout' },
+    created: { [SVD]: 1 },
+    canceled: 1,
+  },
+  {
+    name: 'output answers 404',
+    faults: [{ kind: 'output-404', times: 'always' }],
+    expected: { failsWith: 'GenerationError' },
+    created: { [SVD]: 1 },
+  },
+  {
+    name: 'output truncated once',
+    faults: [{ kind: 'output-truncated' }],
+    expected: { succeeds: 'primary' },
+    created: { [SVD]: 1 },
+  },
+  {
+    name: 'output truncated every time',
+    faults: [{ kind: 'output-truncated', times: 'always' }],
+    expected: { failsWith: 'RetryableError' },
+    created: { [SVD]: 1 },
+  },
+  {
+    name: 'output is not a video',
+    faults: [{ kind: 'output-not-video', times: 'always' }],
+    expected: { failsWith: 'GenerationError' },
+    created: { [SVD]: 1 },
+  },
+  {
+    name: '401 on create',
+    faults: [{ kind: 'http-error', status: 401, times: 'always' }],
+    expected: { failsWith: 'AuthenticationError' },
+    created: {},
+  },
+  {
+    name: '402 on create',
+    faults: [{ kind: 'http-error', status: 402, times: 'always' }],
+    expected: { failsWith: 'BillingError' },
+    created: {},
+  },
+  {
+    name: 'webhook deliveries failing twice (retried by the sender)',
+    faults: [{ kind: 'webhook-fail', times: 2 }],
+    expected: { succeeds: 'primary' },
+    created: { [SVD]: 1 },
+    webhooks: true,
+  },
+  {
+    name: 'every webhook delivery failing (the workflow falls back to polling)',
+    faults: [{ kind: 'webhook-fail', times: 'always' }],
+    expected: { succeeds: 'primary' },
+    created: { [SVD]: 1 },
+    webhooks: true,
+  },
+];
+
+beforeAll(async () => {
+  harness = await ClipHarness.start();
+  receiver = await startWebhookReceiver({
+    secret: harness.simulator.webhookSecret,
+    client: harness.env.client,
+    logger: { info: () => undefined, warn: () => undefined },
+  });
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  await harness?.close();
+});
+
+afterEach(() => {
+  harness.simulator.faults.clear();
+  harness.webhook = undefined;
+});
+
+it.each(CASES.map((faultCase) => [faultCase.name, faultCase] as const))('%s', async (_name, faultCase) => {
+  harness.simulator.faults.add(faultCase.faults);
+  if (faultCase.webhooks) harness.webhook = { publicUrl: receiver.url, fallbackPollIntervalMs: 2000 };
+  const before = harness.simulator.predictions().length;
+
+  const outcome = await harness.run(harness.input({ duration: 4.5 }), faultCase.wrap).then(
+    (clip) => ({ clip }),
+    (error: unknown) => ({ error }),
+  );
+
+  const made = harness.simulator.predictions().slice(before);
+  const created: Record<string, number> = {};
+  for (const prediction of made) created[prediction.model] = (created[prediction.model] ?? 0) + 1;
+  expect(created).toEqual(faultCase.created);
+  expect(made.filter((prediction) => prediction.status === 'canceled')).toHaveLength(faultCase.canceled ?? 0);
+  expect(harness.simulator.stats().running).toBe(0);
+
+  const { expected } = faultCase;
+  if ('succeeds' in expected) {
+    expect('error' in outcome ? outcome.error : null).toBeNull();
+    const clip = (outcome as { clip: Clip }).clip;
+    expect(clip).toMatchObject({
+      status: 'success',
+      fallbackUsed: expected.succeeds === 'fallback',
+      model: expected.succeeds === 'fallback' ? 'cogvideox' : 'svd',
+      retryCount: expected.retryCount ?? 0,
+    });
+  } else {
+    const error = 'error' in outcome ? outcome.error : null;
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const cause = (error as WorkflowFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect((cause as ApplicationFailure).type).toBe(expected.failsWith);
+    if (expected.messageContains) expect(cause?.message).toContain(expected.messageContains);
+  }
+});
+
+/**
+ * KNOWN GAP (docs/reliability.md, "Findings"): a create that Replicate carries out only after our request timed out
+ * lands after the retry's lookup, so the retry creates a second, billed prediction that nothing cancels. The fix
+ * needs the workflow to sweep its idempotency token's other predictions; until then this documents the duplicate.
+ */
+it.failing('a create answered after the request timeout still makes one prediction (slow response)', async () => {
+  harness.simulator.faults.add({ kind: 'delay', ms: 2500, route: 'create' });
+  const before = harness.simulator.predictions().length;
+
+  const clip = await harness.run(harness.input({ duration: 4.5 }), impatientReplicate);
+  // The held create lands 2.5 s after it was sent, whatever the workflow did meanwhile.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+
+  expect(clip.status).toBe('success');
+  expect(
+    harness.simulator
+      .predictions()
+      .slice(before)
+      .map((prediction) => prediction.id),
+  ).toEqual([clip.predictionId]);
+});
