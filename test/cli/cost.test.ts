@@ -5,7 +5,7 @@ import path from 'node:path';
 import { openLedger } from '../../src/ledger';
 import { defaultMigrationsDirectory, readMigrationFiles } from '../../src/ledger/migration-files';
 import type { ClipCostEntry } from '../../src/ledger/types';
-import { postgresTestUrl } from '../ledger/backends';
+import { clipCostEntry, postgresTestUrl } from '../ledger/backends';
 import { runCli } from './run-cli';
 
 jest.setTimeout(120_000);
@@ -13,20 +13,7 @@ jest.setTimeout(120_000);
 const MIGRATIONS = readMigrationFiles(defaultMigrationsDirectory()).map((file) => `${file.version}_${file.name}`);
 
 function entry(jobId: string, overrides: Partial<ClipCostEntry>): ClipCostEntry {
-  return {
-    jobId,
-    clipIndex: 0,
-    predictionId: `pred-${randomUUID()}`,
-    model: 'svd',
-    amountUsd: '0.050000',
-    estimateUsd: '0.084000',
-    source: 'actual',
-    predictTimeSeconds: 35.714286,
-    billingMetric: 'predict_time',
-    unitPriceUsd: '0.001400',
-    priceSource: 'catalogue:2026-11-25',
-    ...overrides,
-  };
+  return clipCostEntry(jobId, { priceSource: 'catalogue:2026-11-25', ...overrides });
 }
 
 describe('clipgen migrate and cost on a PGlite directory', () => {

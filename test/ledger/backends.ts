@@ -2,11 +2,12 @@
  * The ledger backends the shared suites run over: PGlite in memory always, real Postgres when
  * DATABASE_URL is set. Under CI a missing DATABASE_URL is an error, so the Postgres half cannot vanish.
  */
+import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '../../src/ledger/database';
 import { openPgliteDatabase } from '../../src/ledger/pglite';
 import { createPostgresDatabase } from '../../src/ledger/postgres';
 import { createSqlLedger } from '../../src/ledger/sql-ledger';
-import type { CostLedger } from '../../src/ledger/types';
+import type { ClipCostEntry, CostLedger } from '../../src/ledger/types';
 
 export interface OpenedLedger {
   ledger: CostLedger;
@@ -46,4 +47,21 @@ async function openMigrated(opening: Promise<SqlDatabase>): Promise<OpenedLedger
   const ledger = createSqlLedger(db);
   await ledger.migrate();
   return { ledger, db };
+}
+
+/** A booking of one SVD prediction (35.7 s at $0.0014/s), to vary per test. */
+export function clipCostEntry(jobId: string, overrides: Partial<ClipCostEntry> = {}): ClipCostEntry {
+  return {
+    jobId,
+    clipIndex: 0,
+    predictionId: `pred-${randomUUID()}`,
+    model: 'svd',
+    amountUsd: '0.050000',
+    estimateUsd: '0.084000',
+    source: 'actual',
+    predictTimeSeconds: 35.714286,
+    billingMetric: 'predict_time',
+    unitPriceUsd: '0.001400',
+    ...overrides,
+  };
 }

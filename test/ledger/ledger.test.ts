@@ -1,22 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ClipCostEntry } from '../../src/ledger/types';
-import { ledgerBackends, type OpenedLedger } from './backends';
+import { clipCostEntry, ledgerBackends, type OpenedLedger } from './backends';
 
+/** A booking of 4.484541 s of SVD at $0.0014/s. */
 function entry(jobId: string, overrides: Partial<ClipCostEntry> = {}): ClipCostEntry {
-  return {
-    jobId,
-    clipIndex: 0,
-    predictionId: `pred-${randomUUID()}`,
-    model: 'svd',
+  return clipCostEntry(jobId, {
     amountUsd: '0.006278',
     estimateUsd: '0.042000',
-    source: 'actual',
     predictTimeSeconds: 4.484541,
-    billingMetric: 'predict_time',
-    unitPriceUsd: '0.001400',
     ...overrides,
-  };
+  });
 }
 
 describe.each(ledgerBackends())('$name ledger', (backend) => {

@@ -1,22 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ClipCostEntry } from '../../src/ledger/types';
-import { ledgerBackends, type OpenedLedger } from './backends';
+import { clipCostEntry, ledgerBackends, type OpenedLedger } from './backends';
 
-function entry(jobId: string, overrides: Partial<ClipCostEntry> = {}): ClipCostEntry {
-  return {
-    jobId,
-    clipIndex: 0,
-    predictionId: `pred-${randomUUID()}`,
-    model: 'svd',
-    amountUsd: '0.050000',
-    estimateUsd: '0.084000',
-    source: 'actual',
-    predictTimeSeconds: 35.714286,
-    billingMetric: 'predict_time',
-    unitPriceUsd: '0.001400',
-    ...overrides,
-  };
-}
+const entry = clipCostEntry;
 
 describe.each(ledgerBackends())('budget reservations on the $name ledger', (backend) => {
   let opened: OpenedLedger;

@@ -3,21 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { planClip } from '../../src/domain/catalogue';
-import { ClipHarness } from './harness';
+import { useClipHarness } from './harness';
 
 jest.setTimeout(120_000);
 
-let harness: ClipHarness;
-
-beforeAll(async () => {
-  harness = await ClipHarness.start();
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
-
-afterEach(() => harness.simulator.faults.clear());
+const harness = useClipHarness();
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const err = await promise.then(

@@ -130,3 +130,29 @@ export class ClipHarness {
     await fs.promises.rm(this.storageDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * One harness for a whole test file: started before its first test, closed after its last, with the simulator's
+ * faults cleared after each test. The returned object stands for that harness (it forwards to it once started).
+ */
+export function useClipHarness(server: 'time-skipping' | 'dev' = 'time-skipping'): ClipHarness {
+  let current: ClipHarness | undefined;
+  beforeAll(async () => {
+    current = await ClipHarness.start(server);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  afterEach(() => current?.simulator.faults.clear());
+  const started = (): ClipHarness => {
+    if (!current) throw new Error('the clip harness is used before beforeAll started it');
+    return current;
+  };
+  return new Proxy({} as ClipHarness, {
+    get: (_target, property) => {
+      const value = Reflect.get(started(), property);
+      return typeof value === 'function' ? value.bind(started()) : value;
+    },
+    set: (_target, property, value) => Reflect.set(started(), property, value),
+  });
+}

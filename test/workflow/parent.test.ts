@@ -2,22 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { clipWorkflowId } from '../../src/client/clip-workflow-options';
 import { addUsd } from '../../src/domain/money';
 import type { GenerateClipsInput, generateClipsWorkflow } from '../../src/workflows';
-import { ClipHarness } from './harness';
+import { useClipHarness } from './harness';
 import { imageClips, parentOptions } from './parent-support';
 
 jest.setTimeout(120_000);
 
-let harness: ClipHarness;
-
-beforeAll(async () => {
-  harness = await ClipHarness.start();
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
-
-afterEach(() => harness.simulator.faults.clear());
+const harness = useClipHarness();
 
 const SVD = 'stability-ai/stable-video-diffusion';
 const COGVIDEOX = 'cuuupid/cogvideox-5b';

@@ -5,21 +5,11 @@ import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
 import { FailureType, clipFailure } from '../../src/domain/failures';
 import { addUsd } from '../../src/domain/money';
 import type { generateClipWorkflow } from '../../src/workflows';
-import { ClipHarness } from './harness';
+import { useClipHarness } from './harness';
 
 jest.setTimeout(120_000);
 
-let harness: ClipHarness;
-
-beforeAll(async () => {
-  harness = await ClipHarness.start();
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
-
-afterEach(() => harness.simulator.faults.clear());
+const harness = useClipHarness();
 
 const SVD = 'stability-ai/stable-video-diffusion';
 
