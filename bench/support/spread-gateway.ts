@@ -13,13 +13,18 @@ export function spreadGateway(simulators: Simulator[]): ClipgenReplicateGateway 
   );
   const owners = new Map<string, ClipgenReplicateGateway>();
   const ownerOf = (id: string) => owners.get(id) ?? gateways[0];
+  const gatewayOf = (token: string) =>
+    gateways[createHash('sha256').update(token).digest().readUInt32BE(0) % gateways.length];
   return {
     async createPrediction(request, signal, options) {
-      const index = createHash('sha256').update(request.idempotencyToken).digest().readUInt32BE(0) % gateways.length;
-      const created = await gateways[index].createPrediction(request, signal, options);
-      owners.set(created.id, gateways[index]);
+      const gateway = gatewayOf(request.idempotencyToken);
+      const created = await gateway.createPrediction(request, signal, options);
+      owners.set(created.id, gateway);
       return created;
     },
+    findAttempts: (request, createdAfterMs, signal) =>
+      gatewayOf(request.idempotencyToken).findAttempts(request, createdAfterMs, signal),
+    requestTimeoutMs: gateways[0].requestTimeoutMs,
     getPrediction: (model, id, signal) => ownerOf(id).getPrediction(model, id, signal),
     cancelPrediction: (model, id, signal) => ownerOf(id).cancelPrediction(model, id, signal),
   };

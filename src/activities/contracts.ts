@@ -20,6 +20,9 @@ export interface CreatePredictionInput {
   webhook?: { url: string; events: WebhookEvent[] };
 }
 
+/** What identifies one create across its attempts: the predictions it made match these. */
+export type CreateIdentity = Pick<CreatePredictionInput, 'model' | 'input' | 'idempotencyToken'>;
+
 /** A created prediction, and whether Replicate will call our webhook about it. */
 export interface CreatedPrediction extends PredictionSnapshot {
   /**
@@ -27,6 +30,29 @@ export interface CreatedPrediction extends PredictionSnapshot {
    * only as a safety net, every `fallbackPollIntervalMs`. Null means plain polling.
    */
   webhook: { fallbackPollIntervalMs: number } | null;
+  /** True when a retried create found the prediction an earlier attempt made instead of creating one. */
+  adopted?: boolean;
+  /**
+   * Set when an earlier attempt of this create may have reached Replicate unanswered (the create took more than
+   * one attempt): Replicate may still carry that request out, after our lookup, making a second prediction.
+   * The workflow then sweeps for such strays until `untilMs`. Absent in histories from before the sweep.
+   */
+  strayWatch?: StrayWatch | null;
+}
+
+/** The window in which an abandoned create attempt can still turn into a prediction. Worker clock, epoch ms. */
+export interface StrayWatch {
+  /** Predictions created before this are not the create's (as for the lookup of an earlier attempt). */
+  createdAfterMs: number;
+  /** A create attempt Replicate has not carried out by then is taken never to be. */
+  untilMs: number;
+}
+
+/** Cancels every prediction of one create but the one the workflow kept, while strays can still appear. */
+export interface SweepStrayPredictionsInput {
+  create: CreateIdentity;
+  keepId: string;
+  watch: StrayWatch;
 }
 
 export interface CheckBudgetInput {

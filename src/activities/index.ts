@@ -1,14 +1,15 @@
 import type { ModelId } from '../domain/types';
 import type { CostLedger } from '../ledger/types';
 import type { DownloadPolicy } from '../media/download';
-import type { ReplicateGateway } from '../replicate/types';
+import type { ClipgenReplicateGateway } from '../replicate/gateway';
 import type { StorageClient } from '../storage/types';
 import { costActivities } from './costs';
 import { mediaActivities } from './media';
 import { predictionActivities, type WebhookDeps } from './predictions';
+import { strayPredictionActivities } from './stray-predictions';
 
 export interface ActivityDeps {
-  replicate: ReplicateGateway;
+  replicate: ClipgenReplicateGateway;
   storage: StorageClient;
   ledger: CostLedger;
   download: DownloadPolicy;
@@ -22,6 +23,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...predictionActivities(deps),
+    ...strayPredictionActivities(deps),
     ...mediaActivities(deps),
     ...costActivities(deps),
   };

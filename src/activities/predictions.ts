@@ -3,11 +3,17 @@ import type { ModelId, PredictionSnapshot } from '../domain/types';
 import type { DownloadPolicy } from '../media/download-policy';
 import { assertInputUrlsAllowed } from '../media/input-url-policy';
 import type { ClipgenReplicateGateway } from '../replicate/gateway';
+import { createAttemptJournal } from './create-attempts';
 import { predictionWebhookUrl } from '../webhooks/webhook-url';
 import type { CreatedPrediction, CreatePredictionInput, WebhookEvent } from './contracts';
 
 /** Replicate's clock and ours may disagree by a little; a prediction stamped slightly "early" is still ours. */
 const CLOCK_SKEW_ALLOWANCE_MS = 30_000;
+/**
+ * How long after this attempt an abandoned earlier one may still become a prediction, in request timeouts. One
+ * that timed out was sent a request timeout before this attempt began: it is given about three in all.
+ */
+const STRAY_WINDOW_REQUEST_TIMEOUTS = 2;
 /** `start` shows the prediction running in the UI; `completed` (succeeded, failed, canceled) ends the wait. */
 const WEBHOOK_EVENTS: WebhookEvent[] = ['start', 'completed'];
 
@@ -48,13 +54,23 @@ export function predictionActivities(deps: PredictionActivityDeps) {
       // Only predictions made since this activity's first attempt qualify, so a clip never adopts another
       // clip's prediction made earlier with the same input (the server's elapsed time bounds how far back).
       const sinceFirstAttemptMs = info.currentAttemptScheduledTimestampMs - info.scheduledTimestampMs;
-      const snapshot = await deps.replicate.createPrediction(request, cancellationSignal, {
-        lookupExisting: info.attempt > 1,
-        lookupCreatedSinceMs: Date.now() - sinceFirstAttemptMs - CLOCK_SKEW_ALLOWANCE_MS,
-      });
+      const lookupCreatedSinceMs = Date.now() - sinceFirstAttemptMs - CLOCK_SKEW_ALLOWANCE_MS;
+      const journal = createAttemptJournal(info);
+      const snapshot = await deps.replicate
+        .createPrediction(request, cancellationSignal, { lookupExisting: info.attempt > 1, lookupCreatedSinceMs })
+        .catch((err: unknown) => Promise.reject(journal.recordFailure(err)));
+      // An adopted prediction is taken to be the unanswered attempt's; any other unanswered one may still appear.
+      const unaccounted = journal.unansweredAttempts() - (snapshot.adopted ? 1 : 0);
       return {
         ...snapshot,
         webhook: webhook ? { fallbackPollIntervalMs: webhook.fallbackPollIntervalMs } : null,
+        strayWatch:
+          unaccounted > 0
+            ? {
+                createdAfterMs: lookupCreatedSinceMs,
+                untilMs: Date.now() + STRAY_WINDOW_REQUEST_TIMEOUTS * deps.replicate.requestTimeoutMs,
+              }
+            : null,
       };
     },
 

@@ -9,6 +9,8 @@ export type ClipPhase =
   | 'probing'
   | 'storing'
   | 'recording-cost'
+  /** The clip is made; it waits for the sweep that cancels strays of a retried create (rare). */
+  | 'sweeping-strays'
   | 'succeeded'
   | 'failed'
   | 'cancelled';

@@ -1,11 +1,12 @@
-import type { CreatePredictionInput } from '../activities/contracts';
+import type { CreateIdentity, CreatePredictionInput } from '../activities/contracts';
 import { FailureType, clipFailure } from '../domain/failures';
 import { isModelId } from '../domain/model-ids';
 import { REPLICATE_REFS, replicateModelName, type ReplicateRef } from '../domain/replicate-refs';
 import { isTerminalStatus, type ModelId, type PredictionSnapshot } from '../domain/types';
 import { createReplicateCaller, failureOf } from './caller';
-import { DEFAULT_REPLICATE_BASE_URL, type ReplicateClientConfig } from './client';
-import { findEarlierPrediction } from './find-earlier';
+import { DEFAULT_REPLICATE_BASE_URL, DEFAULT_REQUEST_TIMEOUT_MS, type ReplicateClientConfig } from './client';
+import { markSettled, wasAnswered } from './create-outcome';
+import { findAllAttempts, findEarlierPrediction, type EarlierPredictionSearch } from './find-earlier';
 import { webhookUrlWithToken } from './idempotency';
 import { toPredictionSnapshot } from './snapshot';
 import type { ReplicateGateway } from './types';
@@ -29,13 +30,28 @@ export interface CreatePredictionOptions {
   lookupCreatedSinceMs?: number;
 }
 
-/** ReplicateGateway whose create can skip the lookup; any plain ReplicateGateway also satisfies it. */
+/** A prediction from a create, and whether it is one an earlier attempt made (found, not created). */
+export interface CreatedSnapshot extends PredictionSnapshot {
+  adopted: boolean;
+}
+
+/**
+ * clipgen's gateway: a create that can skip the lookup and says whether it adopted, and the search for every
+ * prediction one create made (for strays an abandoned attempt left behind).
+ */
 export interface ClipgenReplicateGateway extends ReplicateGateway {
   createPrediction(
     request: CreatePredictionInput,
     signal?: AbortSignal,
     options?: CreatePredictionOptions,
-  ): Promise<PredictionSnapshot>;
+  ): Promise<CreatedSnapshot>;
+  /**
+   * Every prediction an attempt of this create made since `createdAfterMs` (the same match as the create's
+   * lookup: its token, or without a webhook its input), newest first. Reads `GET /predictions` only.
+   */
+  findAttempts(request: CreateIdentity, createdAfterMs: number, signal?: AbortSignal): Promise<PredictionSnapshot[]>;
+  /** How long one HTTP request may take before it is abandoned (and may still be carried out later). */
+  readonly requestTimeoutMs: number;
 }
 
 const DEFAULT_LOOKUP_WINDOW_MS = 15 * 60_000;
@@ -56,21 +72,27 @@ export function createReplicateGateway(config: ReplicateGatewayConfig = {}): Cli
     );
   }
 
+  function attemptSearch(
+    request: CreateIdentity,
+    createdAfterMs: number,
+    signal: AbortSignal | undefined,
+  ): EarlierPredictionSearch {
+    const maxPages = config.lookupMaxPages ?? DEFAULT_LOOKUP_MAX_PAGES;
+    return { request, ref: refOf(request.model), signal, createdAfterMs, maxPages, apiOrigin };
+  }
+
   return {
     async createPrediction(request, signal, options = {}) {
-      const ref = refOf(request.model);
       const webhook = request.webhook ? webhookWithToken(request.webhook.url, request) : undefined;
       if (options.lookupExisting ?? true) {
-        const earlier = await findEarlierPrediction(caller, {
-          request,
-          ref,
-          signal,
-          createdAfterMs: options.lookupCreatedSinceMs ?? now() - (config.lookupWindowMs ?? DEFAULT_LOOKUP_WINDOW_MS),
-          maxPages: config.lookupMaxPages ?? DEFAULT_LOOKUP_MAX_PAGES,
-          apiOrigin,
-        });
-        if (earlier) return toPredictionSnapshot(request.model, earlier);
+        const createdAfterMs =
+          options.lookupCreatedSinceMs ?? now() - (config.lookupWindowMs ?? DEFAULT_LOOKUP_WINDOW_MS);
+        const earlier = await findEarlierPrediction(caller, attemptSearch(request, createdAfterMs, signal)).catch(
+          (err: unknown) => Promise.reject(markSettled(err)),
+        );
+        if (earlier) return { ...toPredictionSnapshot(request.model, earlier), adopted: true };
       }
+      const ref = refOf(request.model);
       const body = {
         input: request.input,
         ...(webhook ? { webhook } : {}),
@@ -78,14 +100,24 @@ export function createReplicateGateway(config: ReplicateGatewayConfig = {}): Cli
         signal,
       };
       const headers = cancelAfterHeaders(request.cancelAfterSeconds);
-      return caller.call({ operation: 'create', model: request.model }, signal, headers, async (client) => {
+      const outcome = await caller.attempt({ operation: 'create', model: request.model }, headers, async (client) => {
         const version = pinnedVersion(ref);
         const created = version
           ? await client.predictions.create({ ...body, version })
           : await client.predictions.create({ ...body, model: replicateModelName(ref) });
         return toPredictionSnapshot(request.model, created);
       });
+      if (outcome.ok) return { ...outcome.value, adopted: false };
+      const failure = failureOf(outcome, signal);
+      throw wasAnswered(outcome.failure) ? markSettled(failure) : failure;
     },
+
+    async findAttempts(request, createdAfterMs, signal) {
+      const found = await findAllAttempts(caller, attemptSearch(request, createdAfterMs, signal));
+      return found.map((prediction) => toPredictionSnapshot(request.model, prediction));
+    },
+
+    requestTimeoutMs: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
 
     getPrediction,
 

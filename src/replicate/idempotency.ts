@@ -50,14 +50,6 @@ export function isEarlierAttempt(item: ReplicatePredictionJson, query: EarlierAt
   );
 }
 
-/** The newest matching prediction of a page listed newest first. */
-export function findEarlierAttempt(
-  items: readonly ReplicatePredictionJson[],
-  query: EarlierAttemptQuery,
-): ReplicatePredictionJson | undefined {
-  return items.find((item) => isEarlierAttempt(item, query));
-}
-
 function sameModel(item: ReplicatePredictionJson, ref: ReplicateRef): boolean {
   if (item.model !== undefined && item.model !== replicateModelName(ref)) return false;
   if (ref.version && item.version && item.version !== 'hidden' && item.version !== ref.version) return false;

@@ -24,6 +24,8 @@ export type FaultEffect =
   | { kind: 'output-404' }
   | { kind: 'output-truncated' }
   | { kind: 'output-not-video' }
+  /** Half the output's bytes, then nothing for `ms`, then the rest: a download (and an upload fed by it) mid-way. */
+  | { kind: 'output-stall'; ms: number }
   | { kind: 'webhook-fail' };
 
 export type Fault = FaultScope & FaultEffect;
@@ -45,6 +47,7 @@ const FIXED_ROUTE: Partial<Record<FaultKind, FaultRoute>> = {
   'output-404': 'output',
   'output-truncated': 'output',
   'output-not-video': 'output',
+  'output-stall': 'output',
   'webhook-fail': 'webhook',
 };
 
@@ -147,8 +150,8 @@ function checkKindFields(kind: FaultKind, fault: Record<string, unknown>): void 
       throw new Error('http-error retryAfter must be a number of seconds >= 0');
     }
   }
-  if (kind === 'delay' && (typeof fault.ms !== 'number' || !(fault.ms >= 0))) {
-    throw new Error('delay needs ms >= 0');
+  if ((kind === 'delay' || kind === 'output-stall') && (typeof fault.ms !== 'number' || !(fault.ms >= 0))) {
+    throw new Error(`${kind} needs ms >= 0`);
   }
   if (kind === 'prediction-failed' && (typeof fault.error !== 'string' || fault.error === '')) {
     throw new Error('prediction-failed needs an error string');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,6 +21,27 @@ export interface LocalStorageOptions {
  * Storage in a local folder: `${rootDir}/${bucket}/${path}`. Each put streams into a temporary file next to
  * the target and renames it into place, so a retried put overwrites and no reader ever sees half a file.
  */
+/** `.clip_0.mp4.<uuid>.partial`: where a put to `clip_0.mp4` writes before renaming. */
+function partialPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${randomUUID()}.partial`);
+}
+
+const UUID_PARTIAL_SUFFIX = /^\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.partial$/;
+
+/**
+ * A writer killed mid-put (its worker died) leaves its temporary file behind. Temporal runs one attempt of a
+ * clip's store at a time, so a temporary file of this object that exists when a put starts belongs to a writer
+ * that is gone (or to an attempt Temporal has already given up on).
+ */
+async function removeAbandonedPartials(target: string): Promise<void> {
+  const prefix = `.${basename(target)}`;
+  const names = await readdir(dirname(target));
+  const abandoned = names.filter(
+    (name) => name.startsWith(prefix) && UUID_PARTIAL_SUFFIX.test(name.slice(prefix.length)),
+  );
+  await Promise.all(abandoned.map((name) => rm(join(dirname(target), name), { force: true })));
+}
+
 export function createLocalStorage(options: LocalStorageOptions): StorageClient {
   const bucket = assertBucketName(options.bucket ?? 'video-clips');
   const bucketDir = resolve(options.rootDir, bucket);
@@ -32,11 +53,12 @@ export function createLocalStorage(options: LocalStorageOptions): StorageClient 
 
     async put(path: string, body: Readable, putOptions: PutObjectOptions): Promise<StoredObject> {
       const target = locate(path);
-      const temp = join(dirname(target), `.${basename(target)}.${randomUUID()}.partial`);
+      const temp = partialPathFor(target);
       const meter = new ContentMeter(putOptions.onProgress);
       let file: WriteStream | undefined;
       try {
         await mkdir(dirname(target), { recursive: true });
+        await removeAbandonedPartials(target);
         file = createWriteStream(temp, { flags: 'wx', flush: true });
         await pipeline(body, meter, file, { signal: putOptions.signal });
         if (putOptions.expectedBytes !== undefined && meter.bytes !== putOptions.expectedBytes) {

@@ -18,6 +18,19 @@ export const replicateCalls = proxyActivities<ClipActivities>({
   },
 });
 
+/** The sweep for stray predictions: minutes at most, a heartbeat after each sweep's few Replicate calls. */
+export const sweepCalls = proxyActivities<ClipActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes,
+  },
+});
+
 /** Downloads and uploads: long transfers heartbeat, so a dead worker is noticed within the heartbeat timeout. */
 export const mediaCalls = proxyActivities<ClipActivities>({
   startToCloseTimeout: '30 minutes',

@@ -10,6 +10,7 @@ import { PredictionUpdates } from './prediction-updates';
 import { ProgressTracker } from './progress-tracker';
 import { runPrediction, type PredictionBranch, type PredictionOutcome } from './run-prediction';
 import { progressQuery } from './signals';
+import { StraySweeps } from './stray-sweeps';
 
 const DEFAULT_POLL_INTERVAL = '3s';
 
@@ -25,24 +26,35 @@ export async function generateClipWorkflow(rawInput: GenerateClipInput): Promise
       if (snapshot.id === progress.snapshot().predictionId) progress.update({ predictionStatus: snapshot.status });
     }),
     budgetHeld: false,
+    strays: new StraySweeps(),
   };
   setHandler(progressQuery, () => context.progress.snapshot());
   try {
     const clip = await generateClip(rawInput, context);
+    await finishStraySweeps(context);
     context.progress.update({ phase: 'succeeded', lastError: null });
     return clip;
   } catch (err) {
+    await finishStraySweeps(context);
     context.progress.update({ phase: isCancellation(err) ? 'cancelled' : 'failed', lastError: failureMessageOf(err) });
     if (context.budgetHeld) await releaseBudget(rawInput.jobId, rawInput.clip.clipIndex);
     throw err;
   }
 }
 
-/** What the clip's steps share: its progress, the webhooks received, and whether it holds a budget reservation. */
+/** A clip ends only once no stray prediction of its creates can still appear or run unbooked. */
+async function finishStraySweeps(context: ClipContext): Promise<void> {
+  if (!context.strays.pending) return;
+  context.progress.update({ phase: 'sweeping-strays' });
+  await context.strays.finish();
+}
+
+/** What the clip's steps share: its progress, the webhooks received, its stray sweeps, and any budget it holds. */
 interface ClipContext {
   progress: ProgressTracker;
   updates: PredictionUpdates;
   budgetHeld: boolean;
+  strays: StraySweeps;
 }
 
 async function generateClip(rawInput: GenerateClipInput, context: ClipContext): Promise<Clip> {
@@ -184,6 +196,7 @@ function branchOptions(
     branch,
     progress: context.progress,
     updates: context.updates,
+    strays: context.strays,
     pollIntervalMs: msToNumber(input.pollInterval ?? DEFAULT_POLL_INTERVAL),
     deadlineMs:
       input.deadline !== undefined ? msToNumber(input.deadline) : getModelSpec(plan.model).deadlineSeconds * 1000,

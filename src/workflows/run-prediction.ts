@@ -8,6 +8,7 @@ import { ledgerCalls, replicateCalls } from './activity-proxies';
 import { failureMessageOf, failureTypeOf } from './failures';
 import type { PredictionUpdates } from './prediction-updates';
 import type { ProgressTracker } from './progress-tracker';
+import type { StraySweeps } from './stray-sweeps';
 
 export interface PredictionBranch {
   jobId: string;
@@ -21,6 +22,7 @@ export interface PredictionBranch {
   deadlineMs: number;
   progress: ProgressTracker;
   updates: PredictionUpdates;
+  strays: StraySweeps;
 }
 
 export interface PredictionOutcome {
@@ -103,17 +105,20 @@ async function createAndWait(
   let latest: PredictionSnapshot | null = null;
   try {
     progress.update({ phase: 'creating-prediction', predictionId: null, predictionStatus: null });
+    const create = {
+      model: plan.model,
+      input: plan.input,
+      idempotencyToken: `${workflowInfo().firstExecutionRunId}-${branch.branch}-${recreated}`,
+    };
     const created = await replicateCalls.createPrediction.executeWithOptions(
       { summary: `create prediction on ${modelName}${recreated ? ` (again, #${recreated + 1})` : ''}` },
-      [
-        {
-          model: plan.model,
-          input: plan.input,
-          idempotencyToken: `${workflowInfo().firstExecutionRunId}-${branch.branch}-${recreated}`,
-          cancelAfterSeconds: Math.ceil((deadlineAt - Date.now()) / 1000) + CANCEL_AFTER_MARGIN_SECONDS,
-        },
-      ],
+      [{ ...create, cancelAfterSeconds: Math.ceil((deadlineAt - Date.now()) / 1000) + CANCEL_AFTER_MARGIN_SECONDS }],
     );
+    branch.strays.start(created, create, {
+      jobId: branch.jobId,
+      clipIndex: branch.clipIndex,
+      estimateUsd: branch.estimateUsd,
+    });
     let prediction: PredictionSnapshot = created;
     latest = prediction;
     progress.update({

@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 /** Failures are the point of these tests: keep the SDK from logging each one as a warning. */
-const mockEnv = (info: { attempt?: number } = {}) =>
+const mockEnv = (info: { attempt?: number; heartbeatDetails?: unknown } = {}) =>
   new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
 
 /** env.run with the activity's own return type (the SDK's signature returns unknown). */
@@ -73,6 +73,80 @@ describe('createPrediction', () => {
     expect(snapshot.id).toBe('earlier');
     expect(lists()).toHaveLength(1);
     expect(posts()).toHaveLength(0);
+  });
+});
+
+describe('what a retried create tells the workflow about strays', () => {
+  const answerLists = (results: unknown[]) =>
+    server.respond((req) =>
+      req.method === 'POST'
+        ? { status: 201, json: predictionJson({ id: 'created', model: 'kwaivgi/kling-v2.1', input }) }
+        : { status: 200, json: { next: null, results } },
+    );
+  const earlier = predictionJson({ id: 'earlier', model: 'kwaivgi/kling-v2.1', input });
+
+  it('a first attempt cannot have left one', async () => {
+    answerLists([]);
+    const created = await run(mockEnv({ attempt: 1 }), activities.createPrediction, createInput);
+    expect(created).toMatchObject({ adopted: false, strayWatch: null });
+  });
+
+  it('after an unanswered attempt, a new prediction comes with a window to sweep', async () => {
+    answerLists([]);
+    const before = Date.now();
+    const created = await run(mockEnv({ attempt: 2 }), activities.createPrediction, createInput);
+
+    expect(created.adopted).toBe(false);
+    // Two default request timeouts (30 s each) after this attempt.
+    expect(created.strayWatch?.untilMs).toBeGreaterThanOrEqual(before + 60_000);
+    expect(created.strayWatch?.untilMs).toBeLessThanOrEqual(Date.now() + 60_000);
+    expect(created.strayWatch?.createdAfterMs).toBeLessThan(before);
+  });
+
+  it('adopting the unanswered attempt’s prediction accounts for it; a second unanswered one still needs a sweep', async () => {
+    answerLists([earlier]);
+    const once = await run(mockEnv({ attempt: 2 }), activities.createPrediction, createInput);
+    const twice = await run(mockEnv({ attempt: 3 }), activities.createPrediction, createInput);
+
+    expect(once).toMatchObject({ id: 'earlier', adopted: true, strayWatch: null });
+    expect(twice).toMatchObject({ id: 'earlier', adopted: true, strayWatch: expect.any(Object) });
+  });
+
+  it('earlier attempts the API answered are settled: no sweep', async () => {
+    answerLists([]);
+    const created = await run(
+      mockEnv({ attempt: 3, heartbeatDetails: { settled: 2 } }),
+      activities.createPrediction,
+      createInput,
+    );
+    expect(created).toMatchObject({ id: 'created', strayWatch: null });
+  });
+
+  it.each([
+    ['a 500', { status: 500, json: { detail: 'Internal server error' } }, [{ settled: 1 }]],
+    ['a 429', { status: 429, json: { detail: 'throttled' } }, [{ settled: 1 }]],
+    ['a connection reset', { reset: true as const }, []],
+  ])('a create that fails with %s records whether it was answered', async (_case, reply, heartbeats) => {
+    server.respond(() => reply);
+    const env = mockEnv({ attempt: 1 });
+    const recorded: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => recorded.push(details));
+
+    await failureOf(run(env, activities.createPrediction, createInput));
+
+    expect(recorded).toEqual(heartbeats);
+  });
+
+  it('a failed lookup sent no create: settled too', async () => {
+    server.respond(() => ({ status: 503, json: { detail: 'unavailable' } }));
+    const env = mockEnv({ attempt: 2, heartbeatDetails: { settled: 0 } });
+    const recorded: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => recorded.push(details));
+
+    await failureOf(run(env, activities.createPrediction, createInput));
+
+    expect(posts()).toHaveLength(0);
+    expect(recorded).toEqual([{ settled: 1 }]);
   });
 });
 

@@ -3,6 +3,8 @@
  * Every phase runs CRASH_LOOPS times (default 2); the phases of one loop run side by side, each with its own worker
  * process, simulator and task queue on one dev server.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ClipProgress } from '../../src/domain/progress';
 import type { Fault } from '../../src/simulator/faults';
@@ -57,9 +59,10 @@ const PHASES: CrashPhase[] = [
     interrupted: retried('probeVideo'),
   },
   {
+    // Half the output arrives, then the transfer stalls: the kill lands mid-write, with half a clip on disk.
     name: 'during store',
-    faults: [{ kind: 'delay', ms: 1500, route: 'output', times: 'always' }],
-    reached: phaseIs('storing'),
+    faults: [{ kind: 'output-stall', ms: 4000, times: 'always' }],
+    reached: (progress, scenario) => phaseIs('storing')(progress) && partlyWrittenFiles(scenario) > 0,
     interrupted: retried('storeClip'),
   },
   {
@@ -74,6 +77,20 @@ const PHASES: CrashPhase[] = [
         : (await highestAttempt(handle, 'recordClipCost')) >= 1,
   },
 ];
+
+/** Temporary files of puts in progress, with bytes in them, under the scenario's bucket folder. */
+function partlyWrittenFiles(scenario: Scenario): number {
+  const bucketDir = path.join(scenario.storageDir, 'video-clips');
+  const names = fs.existsSync(bucketDir) ? fs.readdirSync(bucketDir, { recursive: true, encoding: 'utf8' }) : [];
+  return names.filter((name) => {
+    if (!name.endsWith('.partial')) return false;
+    try {
+      return fs.statSync(path.join(bucketDir, name)).size > 0;
+    } catch {
+      return false; // renamed or removed meanwhile
+    }
+  }).length;
+}
 
 let world: ClipWorld;
 

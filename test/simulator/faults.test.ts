@@ -148,6 +148,24 @@ describe('scripted faults', () => {
       await expect(truncated.arrayBuffer()).rejects.toThrow();
     });
 
+    it('stalls half-way through the download, then sends the rest: the same bytes, later', async () => {
+      const whole = Buffer.from(await (await fetch(outputUrl)).arrayBuffer());
+      sim.faults.add({ kind: 'output-stall', ms: 600 });
+      const startedAt = Date.now();
+      const response = await fetch(outputUrl);
+      const reader = response.body!.getReader();
+      const chunks: Buffer[] = [];
+      let halfAt: number | undefined;
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        chunks.push(Buffer.from(read.value));
+        if (halfAt === undefined && Buffer.concat(chunks).length >= Math.floor(whole.length / 2)) halfAt = Date.now();
+      }
+
+      expect(Buffer.concat(chunks).equals(whole)).toBe(true);
+      expect(halfAt! - startedAt).toBeLessThan(500);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(600);
+    });
+
     it('serves bytes that are not a video', async () => {
       sim.faults.add({ kind: 'output-not-video', times: 'always' });
       const response = await fetch(outputUrl);

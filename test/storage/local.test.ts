@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -41,6 +41,17 @@ describe('local storage', () => {
     expect(fileURLToPath(stored.url)).toBe(join(jobDir(), 'clip_0.mp4'));
     expect((await readFile(fileURLToPath(stored.url))).equals(data)).toBe(true);
     expect(stored.sha256).toBe(sha256(data));
+  });
+
+  it('removes what a writer killed mid-put left behind, and only that', async () => {
+    await mkdir(jobDir(), { recursive: true });
+    const abandoned = '.clip_0.mp4.0b8a3c1e-52f4-4d3c-9a57-6a0d2b1c9e11.partial';
+    const otherClips = ['.clip_1.mp4.0b8a3c1e-52f4-4d3c-9a57-6a0d2b1c9e11.partial', '.clip_0.mp4.bak.partial'];
+    for (const name of [abandoned, ...otherClips]) await writeFile(join(jobDir(), name), 'half a clip');
+
+    await storage.put('job-1/clip_0.mp4', body(randomBytes(10_000)), { contentType: 'video/mp4' });
+
+    expect((await readdir(jobDir())).sort()).toEqual(['clip_0.mp4', ...otherClips].sort());
   });
 
   it('creates nothing when it refuses a path', async () => {

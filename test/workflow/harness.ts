@@ -14,6 +14,7 @@ import type { CostLedger } from '../../src/ledger/types';
 import { DEFAULT_DOWNLOAD_POLICY } from '../../src/media/download';
 import { createReplicateGateway } from '../../src/replicate/gateway';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
+import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { createLocalStorage } from '../../src/storage/local';
 import type { StorageClient } from '../../src/storage/types';
 import type { generateClipWorkflow } from '../../src/workflows';
@@ -27,10 +28,14 @@ export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
  * Everything a clip needs, real and local: Temporal's time-skipping server, the Replicate simulator driven by the
  * real `replicate` client, folder storage, an in-memory PGlite ledger, and a first-frame image over http.
  */
+/** Sweeps for strays of an unanswered create then last 10 s. */
+export const TEST_REQUEST_TIMEOUT_MS = 5_000;
+
 export class ClipHarness {
   private clips = 0;
-  /** Set to have creates carry a webhook to a receiver (test/webhooks); unset, workflows poll. */
+  /** Set to have creates carry a webhook to a receiver (test/webhooks, or `enableWebhooks`); unset, workflows poll. */
   webhook: WebhookDeps | undefined;
+  private receiver: WebhookReceiver | undefined;
   /** Set to store clips elsewhere (Supabase Storage against test/supabase-storage); unset, in `storageDir`. */
   storage: StorageClient | undefined;
 
@@ -63,7 +68,12 @@ export class ClipHarness {
 
   get deps(): ActivityDeps {
     return {
-      replicate: createReplicateGateway({ apiToken: 'test-token', baseUrl: this.simulator.baseUrl }),
+      // The simulator answers in milliseconds; a short timeout keeps the stray window after a lost create short.
+      replicate: createReplicateGateway({
+        apiToken: 'test-token',
+        baseUrl: this.simulator.baseUrl,
+        requestTimeoutMs: TEST_REQUEST_TIMEOUT_MS,
+      }),
       storage: this.storage ?? createLocalStorage({ rootDir: this.storageDir, bucket: 'video-clips' }),
       ledger: this.ledger,
       download: { ...DEFAULT_DOWNLOAD_POLICY, allowPrivateHosts: true },
@@ -112,8 +122,12 @@ export class ClipHarness {
    * Runs a clip; with UPDATE_HISTORIES=1 also writes its history to test/histories/<name>.json, where the replay
    * test picks it up on every run.
    */
-  async runAndRecord(input: GenerateClipInput, historyName: string): Promise<Clip> {
-    const clip = await this.run(input);
+  async runAndRecord(
+    input: GenerateClipInput,
+    historyName: string,
+    wrap?: (activities: ClipActivities) => Partial<ClipActivities>,
+  ): Promise<Clip> {
+    const clip = await this.run(input, wrap);
     if (process.env.UPDATE_HISTORIES === '1') {
       const handle = this.env.client.workflow.getHandle(clipWorkflowOptions(input, '').workflowId);
       const history = historyToJSON(await handle.fetchHistory());
@@ -122,7 +136,18 @@ export class ClipHarness {
     return clip;
   }
 
+  /** Creates carry webhooks to a receiver that signals this harness's workflows; `useClipHarness` unsets it after each test. */
+  async enableWebhooks(fallbackPollIntervalMs = 2000): Promise<void> {
+    this.receiver ??= await startWebhookReceiver({
+      secret: this.simulator.webhookSecret,
+      client: this.env.client,
+      logger: { info: () => undefined, warn: () => undefined },
+    });
+    this.webhook = { publicUrl: this.receiver.url, fallbackPollIntervalMs };
+  }
+
   async close(): Promise<void> {
+    await this.receiver?.close();
     await this.closeImage();
     await this.simulator.close();
     await this.ledger.close();
@@ -143,7 +168,10 @@ export function useClipHarness(server: 'time-skipping' | 'dev' = 'time-skipping'
   afterAll(async () => {
     await current?.close();
   });
-  afterEach(() => current?.simulator.faults.clear());
+  afterEach(() => {
+    current?.simulator.faults.clear();
+    if (current) current.webhook = undefined;
+  });
   const started = (): ClipHarness => {
     if (!current) throw new Error('the clip harness is used before beforeAll started it');
     return current;

@@ -7,15 +7,16 @@ import { HISTORIES_DIR } from './harness';
 
 jest.setTimeout(60_000);
 
-/** Histories recorded from real runs (UPDATE_HISTORIES=1 npx jest test/workflow/generate-clip) must still replay. */
+/** Histories recorded from real runs (UPDATE_HISTORIES=1 npx jest test/workflow/generate-clip test/workflow/stray-predictions) must still replay. */
 describe('recorded histories replay on the current workflow code', () => {
   const files = fs.readdirSync(HISTORIES_DIR).filter((file) => file.endsWith('.json'));
 
-  it('has success and fallback histories of the current code and of the first release (v1-*)', () => {
+  it('has success, fallback and stray-sweep histories of the current code and of the first release (v1-*)', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'success-svd.json',
         'fallback-cogvideox.json',
+        'stray-swept.json',
         'v1-success-svd.json',
         'v1-fallback-cogvideox.json',
       ]),

@@ -5,13 +5,13 @@ import { parseRange } from './byte-range';
 
 /**
  * Serves an MP4 with Range support. `truncated` announces the full length, sends half and then closes the
- * socket, as a broken download would.
+ * socket, as a broken download would. `stallMs` sends half, waits that long, then sends the rest.
  */
 export async function sendVideoFile(
   req: IncomingMessage,
   res: ServerResponse,
   filePath: string,
-  options: { truncated: boolean },
+  options: { truncated: boolean; stallMs?: number },
 ): Promise<void> {
   const { size } = await stat(filePath);
   const range = parseRange(req.headers.range, size);
@@ -30,7 +30,12 @@ export async function sendVideoFile(
     res.end();
     return;
   }
-  const sendUntil = options.truncated ? start + Math.floor(length / 2) - 1 : end;
+  const half = start + Math.floor(length / 2) - 1;
+  if (options.stallMs !== undefined && half >= start) {
+    await sendStalled(res, filePath, { start, half, end, stallMs: options.stallMs });
+    return;
+  }
+  const sendUntil = options.truncated ? half : end;
   const stream = createReadStream(filePath, { start, end: Math.max(start, sendUntil) });
   stream.on('error', () => res.destroy());
   res.on('close', () => stream.destroy());
@@ -40,4 +45,24 @@ export async function sendVideoFile(
   } else {
     stream.pipe(res);
   }
+}
+
+async function sendStalled(
+  res: ServerResponse,
+  filePath: string,
+  { start, half, end, stallMs }: { start: number; half: number; end: number; stallMs: number },
+): Promise<void> {
+  const first = createReadStream(filePath, { start, end: half });
+  first.on('error', () => res.destroy());
+  res.on('close', () => first.destroy());
+  first.pipe(res, { end: false });
+  await new Promise<void>((done) => first.once('close', () => done()));
+  const timer = setTimeout(() => {
+    if (res.destroyed) return;
+    const rest = createReadStream(filePath, { start: half + 1, end });
+    rest.on('error', () => res.destroy());
+    res.on('close', () => rest.destroy());
+    rest.pipe(res);
+  }, stallMs);
+  res.on('close', () => clearTimeout(timer));
 }

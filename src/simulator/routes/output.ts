@@ -24,13 +24,21 @@ export const getOutputFile: Handler = async (sim, request) => {
     sendNotFound(res);
     return;
   }
-  const fault = sim.faults.take('output', subject, ['output-404', 'output-truncated', 'output-not-video']);
+  const fault = sim.faults.take('output', subject, [
+    'output-404',
+    'output-truncated',
+    'output-not-video',
+    'output-stall',
+  ]);
   if (fault?.kind === 'output-404') {
     sendNotFound(res);
   } else if (fault?.kind === 'output-not-video') {
     res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(NOT_A_VIDEO.length) });
     res.end(req.method === 'HEAD' ? undefined : NOT_A_VIDEO);
   } else {
-    await sendVideoFile(req, res, entry.output.path, { truncated: fault?.kind === 'output-truncated' });
+    await sendVideoFile(req, res, entry.output.path, {
+      truncated: fault?.kind === 'output-truncated',
+      stallMs: fault?.kind === 'output-stall' ? fault.ms : undefined,
+    });
   }
 };

@@ -1,0 +1,66 @@
+import { Context, log } from '@temporalio/activity';
+import { isTerminalStatus, type PredictionSnapshot } from '../domain/types';
+import type { ClipgenReplicateGateway } from '../replicate/gateway';
+import type { SweepStrayPredictionsInput } from './contracts';
+
+/** After the window closes, how many more sweeps wait for cancelled strays to reach their final (billed) state. */
+const CONFIRMATION_SWEEPS = 5;
+
+interface SweepDetails {
+  strayIds: string[];
+}
+
+/** Often enough that a stray is cancelled seconds after it appears; rarely enough to stay a few list calls. */
+export function sweepIntervalMs(requestTimeoutMs: number): number {
+  return Math.min(5_000, Math.max(1_000, Math.round(requestTimeoutMs / 6)));
+}
+
+export function strayPredictionActivities(deps: { replicate: ClipgenReplicateGateway }) {
+  const { replicate } = deps;
+  return {
+    /**
+     * Until the stray window closes, lists the predictions this create made and cancels every one but the kept
+     * prediction; then waits (a few sweeps at most) for them to stop. Returns each stray as last seen, so the
+     * workflow can book what Replicate bills for it. Heartbeats every sweep; a retry carries on with the strays
+     * an earlier attempt found.
+     */
+    async sweepStrayPredictions({ create, keepId, watch }: SweepStrayPredictionsInput): Promise<PredictionSnapshot[]> {
+      const context = Context.current();
+      const signal = context.cancellationSignal;
+      const strays = new Map<string, PredictionSnapshot>();
+      for (const id of strayIdsOf(context.info.heartbeatDetails)) {
+        strays.set(id, await replicate.getPrediction(create.model, id, signal));
+      }
+      const intervalMs = sweepIntervalMs(replicate.requestTimeoutMs);
+      for (let sweepsAfterWindow = 0; ; ) {
+        for (const found of await replicate.findAttempts(create, watch.createdAfterMs, signal)) {
+          if (found.id === keepId) continue;
+          if (!strays.has(found.id)) {
+            log.warn('A retried create left a stray prediction; cancelling it', {
+              predictionId: found.id,
+              status: found.status,
+              keptPredictionId: keepId,
+            });
+          }
+          strays.set(found.id, found);
+        }
+        for (const [id, stray] of strays) {
+          if (!isTerminalStatus(stray.status))
+            strays.set(id, await replicate.cancelPrediction(create.model, id, signal));
+        }
+        context.heartbeat({ strayIds: [...strays.keys()] } satisfies SweepDetails);
+        const windowClosed = Date.now() >= watch.untilMs;
+        if (windowClosed) sweepsAfterWindow += 1;
+        const allStopped = [...strays.values()].every((stray) => isTerminalStatus(stray.status));
+        if (windowClosed && (allStopped || sweepsAfterWindow > CONFIRMATION_SWEEPS)) break;
+        await context.sleep(windowClosed ? intervalMs : Math.min(intervalMs, watch.untilMs - Date.now()));
+      }
+      return [...strays.values()];
+    },
+  };
+}
+
+function strayIdsOf(details: unknown): string[] {
+  const ids = (details as Partial<SweepDetails> | undefined)?.strayIds;
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+}

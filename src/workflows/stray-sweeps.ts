@@ -1,0 +1,79 @@
+import { CancellationScope, log, patched } from '@temporalio/workflow';
+import type { CreatedPrediction, CreateIdentity } from '../activities/contracts';
+import { isTerminalStatus, type PredictionSnapshot } from '../domain/types';
+import { ledgerCalls, sweepCalls } from './activity-proxies';
+import { failureMessageOf } from './failures';
+
+/** Where a stray's cost is booked: the clip it was made for, against that branch's estimate. */
+export interface StrayBooking {
+  jobId: string;
+  clipIndex: number;
+  estimateUsd: string;
+}
+
+interface RunningSweep {
+  booking: StrayBooking;
+  strays: Promise<PredictionSnapshot[]>;
+}
+
+/**
+ * A create that took more than one attempt may leave a stray: an abandoned attempt that Replicate carries out
+ * after the retry's lookup, making a second billed prediction. Each such create gets a sweep that cancels its
+ * strays while they can still appear; the clip ends only after every sweep has, booking what the strays cost.
+ */
+export class StraySweeps {
+  private readonly running: RunningSweep[] = [];
+
+  /** Starts a sweep for this create unless its activity knows no stray can exist. Not cancellable. */
+  start(created: CreatedPrediction, create: CreateIdentity, booking: StrayBooking): void {
+    const watch = created.strayWatch;
+    if (!watch || !patched('sweep-stray-predictions')) return;
+    const strays = CancellationScope.nonCancellable(() =>
+      sweepCalls.sweepStrayPredictions.executeWithOptions(
+        { summary: `sweep for strays of the retried create (keeping ${created.id})` },
+        [{ create, keepId: created.id, watch }],
+      ),
+    ).catch((err: unknown) => {
+      log.error('Could not sweep for stray predictions', {
+        keptPredictionId: created.id,
+        error: failureMessageOf(err),
+      });
+      return [];
+    });
+    this.running.push({ booking, strays });
+  }
+
+  get pending(): boolean {
+    return this.running.length > 0;
+  }
+
+  /** Waits for every sweep, then books each stray that ran; also when the clip is being cancelled. */
+  async finish(): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      for (const { booking, strays } of this.running.splice(0)) {
+        for (const stray of await strays) await bookStray(booking, stray);
+      }
+    });
+  }
+}
+
+async function bookStray(booking: StrayBooking, stray: PredictionSnapshot): Promise<void> {
+  if (!isTerminalStatus(stray.status)) {
+    log.error('A stray prediction did not stop after cancelling; `clipgen reconcile` will show its cost', {
+      predictionId: stray.id,
+      status: stray.status,
+    });
+    return;
+  }
+  try {
+    await ledgerCalls.recordClipCost.executeWithOptions(
+      { summary: `book cost of ${stray.status} stray prediction ${stray.id}` },
+      [{ ...booking, prediction: stray }],
+    );
+  } catch (err) {
+    log.error('Could not book the cost of a stray prediction', {
+      predictionId: stray.id,
+      error: failureMessageOf(err),
+    });
+  }
+}

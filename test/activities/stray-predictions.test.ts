@@ -1,0 +1,91 @@
+/** The sweep for stray predictions, against the Replicate simulator and the real `replicate` client. */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import type { SweepStrayPredictionsInput } from '../../src/activities/contracts';
+import { strayPredictionActivities, sweepIntervalMs } from '../../src/activities/stray-predictions';
+import type { PredictionSnapshot } from '../../src/domain/types';
+import { createReplicateGateway, type ClipgenReplicateGateway } from '../../src/replicate/gateway';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import { TOKEN } from '../replicate/failure-helpers';
+
+const create = {
+  model: 'cogvideox' as const,
+  input: { prompt: 'a kite over dunes', seed: 7 },
+  idempotencyToken: 't-0',
+};
+
+let sim: Simulator;
+let gateway: ClipgenReplicateGateway;
+let sweep: (input: SweepStrayPredictionsInput, heartbeatDetails?: unknown) => Promise<PredictionSnapshot[]>;
+let heartbeats: unknown[];
+
+beforeEach(async () => {
+  // Predictions run far longer than any test: whatever stops them is the sweep.
+  sim = await startSimulator({ token: TOKEN, startSeconds: 0.05, predictSeconds: 60, renderScale: 0.25 });
+  gateway = createReplicateGateway({ apiToken: TOKEN, baseUrl: sim.baseUrl, requestTimeoutMs: 2000 });
+  heartbeats = [];
+  sweep = (input, heartbeatDetails) => {
+    const env = new MockActivityEnvironment({ heartbeatDetails }, { logger: new DefaultLogger('ERROR') });
+    env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+    return env.run(strayPredictionActivities({ replicate: gateway }).sweepStrayPredictions, input) as Promise<
+      PredictionSnapshot[]
+    >;
+  };
+});
+afterEach(async () => {
+  await sim.close();
+});
+
+const make = (request = create) => gateway.createPrediction(request, undefined, { lookupExisting: false });
+const statusOf = (id: string) => sim.predictions().find((prediction) => prediction.id === id)?.status;
+const windowFromNow = (ms: number) => ({ createdAfterMs: Date.now() - 60_000, untilMs: Date.now() + ms });
+
+it('cancels every prediction of the create but the kept one, and returns them stopped', async () => {
+  const kept = await make();
+  const stray = await make();
+
+  const strays = await sweep({ create, keepId: kept.id, watch: windowFromNow(0) });
+
+  expect(strays.map((prediction) => [prediction.id, prediction.status])).toEqual([[stray.id, 'canceled']]);
+  expect(statusOf(stray.id)).toBe('canceled');
+  expect(statusOf(kept.id)).not.toBe('canceled');
+});
+
+it('keeps sweeping until the window closes, catching a stray that appears late', async () => {
+  const kept = await make();
+  const startedAt = Date.now();
+  const late = new Promise<PredictionSnapshot>((resolve) => setTimeout(() => resolve(make()), 1200));
+
+  const strays = await sweep({ create, keepId: kept.id, watch: windowFromNow(2000) });
+
+  expect(Date.now() - startedAt).toBeGreaterThanOrEqual(2000);
+  expect(strays.map((prediction) => prediction.id)).toEqual([(await late).id]);
+  expect(statusOf((await late).id)).toBe('canceled');
+  expect(heartbeats.length).toBeGreaterThanOrEqual(2);
+});
+
+it('leaves other creates alone: another input (another clip), or made before the window', async () => {
+  const older = await make();
+  const createdAfterMs = Date.parse(sim.predictions().find((p) => p.id === older.id)!.created_at!) + 1;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const kept = await make();
+  const otherClip = await make({ ...create, input: { ...create.input, seed: 8 }, idempotencyToken: 't-1' });
+
+  expect(await sweep({ create, keepId: kept.id, watch: { createdAfterMs, untilMs: Date.now() } })).toEqual([]);
+  expect([statusOf(older.id), statusOf(kept.id), statusOf(otherClip.id)]).not.toContain('canceled');
+});
+
+it('a retried sweep carries on with the strays an earlier attempt found, though the listing no longer shows them', async () => {
+  const kept = await make();
+  const stray = await make();
+  await gateway.cancelPrediction(create.model, stray.id);
+
+  // Stopped predictions matched on their input drop out of the listing; the heartbeat still names this one.
+  const strays = await sweep({ create, keepId: kept.id, watch: windowFromNow(0) }, { strayIds: [stray.id] });
+
+  expect(strays).toEqual([expect.objectContaining({ id: stray.id, status: 'canceled' })]);
+});
+
+it('sweeps every few seconds at most, and every second at least', () => {
+  expect([sweepIntervalMs(30_000), sweepIntervalMs(2_000), sweepIntervalMs(600_000)]).toEqual([5_000, 1_000, 5_000]);
+});
