@@ -48,11 +48,20 @@ export interface StrayWatch {
   untilMs: number;
 }
 
+/**
+ * A create whose activity never returned (the clip was cancelled, or its retries ran out): its attempts may still
+ * turn into predictions. The sweep looks back this far from its own first attempt, and watches on from there.
+ */
+export interface AbandonedCreateWatch {
+  lookBackMs: number;
+}
+
 /** Cancels every prediction of one create but the one the workflow kept, while strays can still appear. */
 export interface SweepStrayPredictionsInput {
   create: CreateIdentity;
-  keepId: string;
-  watch: StrayWatch;
+  /** The prediction the clip goes on with; null when the create never returned, so that every one is a stray. */
+  keepId: string | null;
+  watch: StrayWatch | AbandonedCreateWatch;
 }
 
 export interface CheckBudgetInput {

@@ -6,14 +6,8 @@ import type { ClipgenReplicateGateway } from '../replicate/gateway';
 import { createAttemptJournal } from './create-attempts';
 import { predictionWebhookUrl } from '../webhooks/webhook-url';
 import type { CreatedPrediction, CreatePredictionInput, WebhookEvent } from './contracts';
+import { CLOCK_SKEW_ALLOWANCE_MS, STRAY_WINDOW_REQUEST_TIMEOUTS } from './stray-window';
 
-/** Replicate's clock and ours may disagree by a little; a prediction stamped slightly "early" is still ours. */
-const CLOCK_SKEW_ALLOWANCE_MS = 30_000;
-/**
- * How long after this attempt an abandoned earlier one may still become a prediction, in request timeouts. One
- * that timed out was sent a request timeout before this attempt began: it is given about three in all.
- */
-const STRAY_WINDOW_REQUEST_TIMEOUTS = 2;
 /** `start` shows the prediction running in the UI; `completed` (succeeded, failed, canceled) ends the wait. */
 const WEBHOOK_EVENTS: WebhookEvent[] = ['start', 'completed'];
 

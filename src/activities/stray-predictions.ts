@@ -1,7 +1,8 @@
-import { Context, log } from '@temporalio/activity';
+import { Context, log, type Info } from '@temporalio/activity';
 import { isTerminalStatus, type PredictionSnapshot } from '../domain/types';
 import type { ClipgenReplicateGateway } from '../replicate/gateway';
-import type { SweepStrayPredictionsInput } from './contracts';
+import type { AbandonedCreateWatch, StrayWatch, SweepStrayPredictionsInput } from './contracts';
+import { CLOCK_SKEW_ALLOWANCE_MS, STRAY_WINDOW_REQUEST_TIMEOUTS } from './stray-window';
 
 /** After the window closes, how many more sweeps wait for cancelled strays to reach their final (billed) state. */
 const CONFIRMATION_SWEEPS = 5;
@@ -20,12 +21,17 @@ export function strayPredictionActivities(deps: { replicate: ClipgenReplicateGat
   return {
     /**
      * Until the stray window closes, lists the predictions this create made and cancels every one but the kept
-     * prediction; then waits (a few sweeps at most) for them to stop. Returns each stray as last seen, so the
-     * workflow can book what Replicate bills for it. Heartbeats every sweep; a retry carries on with the strays
-     * an earlier attempt found.
+     * prediction (all of them when the create never returned); then waits (a few sweeps at most) for them to stop.
+     * Returns each stray as last seen, so the workflow can book what Replicate bills for it. Heartbeats every
+     * sweep; a retry carries on with the strays an earlier attempt found.
      */
-    async sweepStrayPredictions({ create, keepId, watch }: SweepStrayPredictionsInput): Promise<PredictionSnapshot[]> {
+    async sweepStrayPredictions({
+      create,
+      keepId,
+      watch: given,
+    }: SweepStrayPredictionsInput): Promise<PredictionSnapshot[]> {
       const context = Context.current();
+      const watch = 'untilMs' in given ? given : abandonedCreateWindow(given, context.info, replicate.requestTimeoutMs);
       const signal = context.cancellationSignal;
       const strays = new Map<string, PredictionSnapshot>();
       for (const id of strayIdsOf(context.info.heartbeatDetails)) {
@@ -36,7 +42,7 @@ export function strayPredictionActivities(deps: { replicate: ClipgenReplicateGat
         for (const found of await replicate.findAttempts(create, watch.createdAfterMs, signal)) {
           if (found.id === keepId) continue;
           if (!strays.has(found.id)) {
-            log.warn('A retried create left a stray prediction; cancelling it', {
+            log.warn('A create left a prediction the clip does not use; cancelling it', {
               predictionId: found.id,
               status: found.status,
               keptPredictionId: keepId,
@@ -45,8 +51,9 @@ export function strayPredictionActivities(deps: { replicate: ClipgenReplicateGat
           strays.set(found.id, found);
         }
         for (const [id, stray] of strays) {
-          if (!isTerminalStatus(stray.status))
+          if (!isTerminalStatus(stray.status)) {
             strays.set(id, await replicate.cancelPrediction(create.model, id, signal));
+          }
         }
         context.heartbeat({ strayIds: [...strays.keys()] } satisfies SweepDetails);
         const windowClosed = Date.now() >= watch.untilMs;
@@ -57,6 +64,19 @@ export function strayPredictionActivities(deps: { replicate: ClipgenReplicateGat
       }
       return [...strays.values()];
     },
+  };
+}
+
+/**
+ * The window of a create that never returned: from `lookBackMs` before this sweep was first scheduled (the create's
+ * first attempt) until two request timeouts after that. The server's clock measures how long ago that was, so a
+ * retried sweep keeps the same window.
+ */
+function abandonedCreateWindow({ lookBackMs }: AbandonedCreateWatch, info: Info, requestTimeoutMs: number): StrayWatch {
+  const firstAttemptAtMs = Date.now() - (info.currentAttemptScheduledTimestampMs - info.scheduledTimestampMs);
+  return {
+    createdAfterMs: firstAttemptAtMs - lookBackMs - CLOCK_SKEW_ALLOWANCE_MS,
+    untilMs: firstAttemptAtMs + STRAY_WINDOW_REQUEST_TIMEOUTS * requestTimeoutMs,
   };
 }
 

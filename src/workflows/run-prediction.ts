@@ -1,4 +1,5 @@
 import { CancellationScope, condition, isCancellation, log, patched, sleep, workflowInfo } from '@temporalio/workflow';
+import type { CreatedPrediction, CreateIdentity } from '../activities/contracts';
 import type { ModelPlan } from '../domain/catalogue';
 import { FailureType, clipFailure, isRetryableFailureType } from '../domain/failures';
 import { REPLICATE_REFS, replicateModelName } from '../domain/replicate-refs';
@@ -8,7 +9,7 @@ import { ledgerCalls, replicateCalls } from './activity-proxies';
 import { failureMessageOf, failureTypeOf } from './failures';
 import type { PredictionUpdates } from './prediction-updates';
 import type { ProgressTracker } from './progress-tracker';
-import type { StraySweeps } from './stray-sweeps';
+import type { StrayBooking, StraySweeps } from './stray-sweeps';
 
 export interface PredictionBranch {
   jobId: string;
@@ -110,15 +111,11 @@ async function createAndWait(
       input: plan.input,
       idempotencyToken: `${workflowInfo().firstExecutionRunId}-${branch.branch}-${recreated}`,
     };
-    const created = await replicateCalls.createPrediction.executeWithOptions(
-      { summary: `create prediction on ${modelName}${recreated ? ` (again, #${recreated + 1})` : ''}` },
-      [{ ...create, cancelAfterSeconds: Math.ceil((deadlineAt - Date.now()) / 1000) + CANCEL_AFTER_MARGIN_SECONDS }],
-    );
-    branch.strays.start(created, create, {
-      jobId: branch.jobId,
-      clipIndex: branch.clipIndex,
-      estimateUsd: branch.estimateUsd,
+    const created = await createPrediction(branch, create, {
+      summary: `create prediction on ${modelName}${recreated ? ` (again, #${recreated + 1})` : ''}`,
+      cancelAfterSeconds: Math.ceil((deadlineAt - Date.now()) / 1000) + CANCEL_AFTER_MARGIN_SECONDS,
     });
+    branch.strays.start(created, create, strayBooking(branch));
     let prediction: PredictionSnapshot = created;
     latest = prediction;
     progress.update({
@@ -150,6 +147,30 @@ async function createAndWait(
     }
     throw err;
   }
+}
+
+/**
+ * The create activity. When it does not return a prediction, because the clip is being cancelled or its retries ran
+ * out, attempts that got no answer may still become predictions nobody waits for: a sweep cancels and books them.
+ */
+async function createPrediction(
+  branch: PredictionBranch,
+  create: CreateIdentity,
+  { summary, cancelAfterSeconds }: { summary: string; cancelAfterSeconds: number },
+): Promise<CreatedPrediction> {
+  const scheduledAt = Date.now();
+  try {
+    return await replicateCalls.createPrediction.executeWithOptions({ summary }, [{ ...create, cancelAfterSeconds }]);
+  } catch (err) {
+    if (isCancellation(err) || isRetryableFailureType(failureTypeOf(err))) {
+      branch.strays.startForAbandoned(create, Date.now() - scheduledAt, strayBooking(branch));
+    }
+    throw err;
+  }
+}
+
+function strayBooking({ jobId, clipIndex, estimateUsd }: PredictionBranch): StrayBooking {
+  return { jobId, clipIndex, estimateUsd };
 }
 
 /** Waits until a webhook reports the prediction finished, or the time is up; returns what the webhook said. */

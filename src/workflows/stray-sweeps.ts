@@ -1,5 +1,5 @@
 import { CancellationScope, log, patched } from '@temporalio/workflow';
-import type { CreatedPrediction, CreateIdentity } from '../activities/contracts';
+import type { CreatedPrediction, CreateIdentity, SweepStrayPredictionsInput } from '../activities/contracts';
 import { isTerminalStatus, type PredictionSnapshot } from '../domain/types';
 import { ledgerCalls, sweepCalls } from './activity-proxies';
 import { failureMessageOf } from './failures';
@@ -17,9 +17,10 @@ interface RunningSweep {
 }
 
 /**
- * A create that took more than one attempt may leave a stray: an abandoned attempt that Replicate carries out
- * after the retry's lookup, making a second billed prediction. Each such create gets a sweep that cancels its
- * strays while they can still appear; the clip ends only after every sweep has, booking what the strays cost.
+ * A create attempt that got no answer may still become a prediction, after the retry's lookup or after the clip
+ * stopped waiting for it: a second (or unwatched) billed prediction. Each create that may have left one gets a
+ * sweep that cancels such strays while they can still appear; the clip ends only after every sweep has, booking
+ * what the strays cost.
  */
 export class StraySweeps {
   private readonly running: RunningSweep[] = [];
@@ -28,14 +29,32 @@ export class StraySweeps {
   start(created: CreatedPrediction, create: CreateIdentity, booking: StrayBooking): void {
     const watch = created.strayWatch;
     if (!watch || !patched('sweep-stray-predictions')) return;
+    this.launch(
+      { create, keepId: created.id, watch },
+      booking,
+      `sweep for strays of the retried create (keeping ${created.id})`,
+    );
+  }
+
+  /**
+   * Starts a sweep for a create that never returned (the clip was cancelled, or the create's retries ran out),
+   * scheduled `lookBackMs` ago: whatever its attempts made is a stray.
+   */
+  startForAbandoned(create: CreateIdentity, lookBackMs: number, booking: StrayBooking): void {
+    if (!patched('sweep-abandoned-creates')) return;
+    this.launch(
+      { create, keepId: null, watch: { lookBackMs } },
+      booking,
+      'sweep for predictions of the abandoned create',
+    );
+  }
+
+  private launch(input: SweepStrayPredictionsInput, booking: StrayBooking, summary: string): void {
     const strays = CancellationScope.nonCancellable(() =>
-      sweepCalls.sweepStrayPredictions.executeWithOptions(
-        { summary: `sweep for strays of the retried create (keeping ${created.id})` },
-        [{ create, keepId: created.id, watch }],
-      ),
+      sweepCalls.sweepStrayPredictions.executeWithOptions({ summary }, [input]),
     ).catch((err: unknown) => {
       log.error('Could not sweep for stray predictions', {
-        keptPredictionId: created.id,
+        keptPredictionId: input.keepId,
         error: failureMessageOf(err),
       });
       return [];

@@ -86,6 +86,17 @@ it('a retried sweep carries on with the strays an earlier attempt found, though 
   expect(strays).toEqual([expect.objectContaining({ id: stray.id, status: 'canceled' })]);
 });
 
+it('for a create that never returned, every prediction it made is a stray, looking back from the sweep', async () => {
+  const made = await make();
+
+  // Request timeout 2 s: the window runs 4 s from the sweep's first attempt.
+  const startedAt = Date.now();
+  const strays = await sweep({ create, keepId: null, watch: { lookBackMs: 5_000 } });
+
+  expect(strays.map((prediction) => [prediction.id, prediction.status])).toEqual([[made.id, 'canceled']]);
+  expect(Date.now() - startedAt).toBeGreaterThanOrEqual(4_000);
+});
+
 it('sweeps every few seconds at most, and every second at least', () => {
   expect([sweepIntervalMs(30_000), sweepIntervalMs(2_000), sweepIntervalMs(600_000)]).toEqual([5_000, 1_000, 5_000]);
 });

@@ -67,6 +67,36 @@ describe('generateClipsWorkflow: stopping the parent, starting a clip twice', ()
     },
   );
 
+  it('a parent cancelled while its children are still creating leaves no prediction running', async () => {
+    // Each create reaches Replicate but is answered only after the cancel; its prediction would run until Cancel-After.
+    harness.simulator.faults.add([
+      { kind: 'delay', ms: 1500, route: 'create', times: 3 },
+      { kind: 'never-finish', model: 'svd', times: 3 },
+    ]);
+    const input: GenerateClipsInput = { jobId: randomUUID(), clips: imageClips(harness, 3) };
+    const before = harness.simulator.predictions().length;
+    const creates = () => harness.simulator.stats().requests['POST /v1/predictions'] ?? 0;
+    const createsBefore = creates();
+    const { worker, taskQueue } = await harness.worker();
+
+    await worker.runUntil(async () => {
+      const parent = await harness.env.client.workflow.start<typeof generateClipsWorkflow>(
+        'generateClipsWorkflow',
+        parentOptions(input, taskQueue),
+      );
+      await eventually(() => creates() - createsBefore === 3, 30_000);
+      expect(predictionsSince(harness, before)).toHaveLength(0);
+      await parent.cancel();
+      expect(((await parent.result().catch((error: unknown) => error)) as WorkflowFailedError).cause).toBeInstanceOf(
+        CancelledFailure,
+      );
+    });
+
+    const made = predictionsSince(harness, before);
+    expect(made.map((prediction) => prediction.status)).toEqual(['canceled', 'canceled', 'canceled']);
+    expect(harness.simulator.stats().running).toBe(0);
+  });
+
   it('starting a clip that is already running does not create a second prediction', async () => {
     harness.simulator.faults.add({ kind: 'never-finish', model: 'svd' });
     const input = harness.input({ prompt: 'a clip started twice' });

@@ -4,10 +4,13 @@
  * not sweep at all when no earlier attempt can have made a prediction.
  */
 import { Context } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
 import type { ClipActivities } from '../../src/activities';
 import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
 import { addUsd } from '../../src/domain/money';
 import type { GenerateClipInput } from '../../src/domain/types';
+import type { generateClipWorkflow } from '../../src/workflows';
 import { countHistory } from '../helpers/history-counts';
 import { useClipHarness } from './harness';
 import { impatientReplicate } from './impatient-replicate';
@@ -90,4 +93,38 @@ it.each([
   expect(history.activities.createPrediction).toBe(1);
   expect(history.activityAttempts).toBeGreaterThan(Object.values(history.activities).reduce((a, b) => a + b));
   expect(history.activities.sweepStrayPredictions).toBeUndefined();
+});
+
+it('a clip cancelled while its create is in flight cancels the prediction that create makes, and books it', async () => {
+  // The create reaches Replicate but is answered only after the cancel; the prediction would run until Cancel-After.
+  harness.simulator.faults.add([{ kind: 'delay', ms: 1500, route: 'create' }, { kind: 'never-finish' }]);
+  const before = harness.simulator.predictions().length;
+  const creates = () => harness.simulator.stats().requests['POST /v1/predictions'] ?? 0;
+  const createsBefore = creates();
+  const { worker, taskQueue } = await harness.worker();
+  const input = harness.input({ duration: 4.5 });
+
+  const outcome = await worker.runUntil(async () => {
+    const handle = await harness.env.client.workflow.start<typeof generateClipWorkflow>(
+      'generateClipWorkflow',
+      clipWorkflowOptions(input, taskQueue),
+    );
+    while (creates() === createsBefore) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await handle.cancel();
+    const error = await handle.result().then(
+      () => null,
+      (err: unknown) => err,
+    );
+    return { error, history: await countHistory(handle) };
+  });
+
+  expect((outcome.error as WorkflowFailedError | null)?.cause).toBeInstanceOf(CancelledFailure);
+  const made = harness.simulator.predictions().slice(before);
+  expect(made.map((prediction) => prediction.status)).toEqual(['canceled']);
+  expect(harness.simulator.stats().running).toBe(0);
+  expect(outcome.history.activities.sweepStrayPredictions).toBe(1);
+  expect((await harness.ledger.listClipCosts(input.jobId)).map((row) => row.predictionId)).toEqual([made[0].id]);
+  expect(await harness.ledger.listReservations(input.jobId)).toEqual([]);
 });
