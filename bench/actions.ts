@@ -6,7 +6,6 @@
  *   npx tsx bench/actions.ts [--durations 10,60,120] [--fallback-poll 30]
  */
 import { openLedger } from '../src/ledger';
-import { startWebhookReceiver } from '../src/webhooks/receiver';
 import { countHistory, type HistoryCounts } from '../test/helpers/history-counts';
 import { benchArgs } from './support/args';
 import { benchClipInput, startClip } from './support/clips';
@@ -27,11 +26,7 @@ async function main() {
   const fallbackPollIntervalMs = args.number('fallback-poll', 30) * 1000;
   const stack = await startStack();
   const ledger = await openLedger({});
-  const receiver = await startWebhookReceiver({
-    secret: stack.webhookSecret,
-    client: stack.env.client,
-    logger: { info: () => undefined, warn: (message, fields) => console.error(message, fields) },
-  });
+  const receiver = await stack.webhookReceiver();
   try {
     console.error(
       `running ${durations.length * MODES.length} clips at once (longest prediction ${Math.max(...durations)} s)…`,
@@ -63,7 +58,6 @@ async function main() {
     );
     report(cases, fallbackPollIntervalMs);
   } finally {
-    await receiver.close();
     await ledger.close();
     await stack.close();
   }

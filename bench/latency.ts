@@ -7,7 +7,6 @@
  *   npx tsx bench/latency.ts [--clips 50] [--concurrency 10] [--predict-seconds 4]
  */
 import { openLedger } from '../src/ledger';
-import { startWebhookReceiver } from '../src/webhooks/receiver';
 import { benchArgs } from './support/args';
 import { benchClipInput, completionTimes, inBatches, startClip } from './support/clips';
 import { startBenchWorker } from './support/in-process-worker';
@@ -28,11 +27,7 @@ async function main() {
   const simulators = await Promise.all(
     Array.from({ length: SPREAD }, (_, i) => stack.simulator(predictSeconds + (i * POLL_INTERVAL_S) / SPREAD)),
   );
-  const receiver = await startWebhookReceiver({
-    secret: stack.webhookSecret,
-    client: stack.env.client,
-    logger: { info: () => undefined, warn: (message, fields) => console.error(message, fields) },
-  });
+  const receiver = await stack.webhookReceiver();
   try {
     console.error(
       `${clips} clips per mode, ${concurrency} at a time per mode, ${predictSeconds}–${predictSeconds + POLL_INTERVAL_S} s predictions…`,
@@ -74,7 +69,6 @@ async function main() {
     );
     report(latencies, clips, predictSeconds);
   } finally {
-    await receiver.close();
     await ledger.close();
     await stack.close();
   }

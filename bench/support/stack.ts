@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSimulator, type Simulator } from '../../src/simulator';
+import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { serveFirstFrame } from '../../test/helpers/first-frame';
 import { createDevServerEnv } from '../../test/helpers/temporal-env';
 
@@ -21,6 +22,8 @@ export interface BenchStack {
   workDir: string;
   /** A simulator whose predictions run `predictSeconds` (each a separate server; closed by close()). */
   simulator(predictSeconds: number): Promise<Simulator>;
+  /** A webhook receiver that signals this stack's workflows (closed by close()); it logs only its warnings. */
+  webhookReceiver(): Promise<WebhookReceiver>;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,7 @@ export async function startStack(): Promise<BenchStack> {
   const [env, image] = await Promise.all([createDevServerEnv(), serveFirstFrame()]);
   const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
   const simulators: Simulator[] = [];
+  const receivers: WebhookReceiver[] = [];
   return {
     env,
     webhookSecret,
@@ -45,7 +49,17 @@ export async function startStack(): Promise<BenchStack> {
       simulators.push(simulator);
       return simulator;
     },
+    async webhookReceiver() {
+      const receiver = await startWebhookReceiver({
+        secret: webhookSecret,
+        client: env.client,
+        logger: { info: () => undefined, warn: (message, fields) => console.error(message, fields) },
+      });
+      receivers.push(receiver);
+      return receiver;
+    },
     async close() {
+      await Promise.all(receivers.map((receiver) => receiver.close()));
       await Promise.all(simulators.map((simulator) => simulator.close()));
       await image.close();
       await env.teardown();

@@ -4,9 +4,7 @@ import { loadConfig } from '../config';
 import type { GenerateClipInput, ModelId } from '../domain/types';
 import { clipDefaults } from '../client/clip-defaults';
 import { parseCommandArgs, parseNumberFlag, requireString } from './args';
-import { printClip } from './print-clip';
-import { createProgressDisplay } from './progress-display';
-import { connectClient } from './temporal-client';
+import { followClipCommand } from './follow-clip-command';
 
 export const GENERATE_USAGE = `Usage: clipgen generate --job-id UUID --clip-index N --prompt TEXT --duration S
                         [--image URL] [--model ID] [--fallback ID|none] [--json]
@@ -55,22 +53,14 @@ export async function generateCommand(argv: string[]): Promise<number> {
       : {}),
     ...clipDefaults(config),
   };
-  const { client, close } = await connectClient(config);
-  const display = createProgressDisplay();
-  try {
-    const clip = await runClip(input, {
+  return followClipCommand(config, values.json ?? false, (client, display) =>
+    runClip(input, {
       client,
       taskQueue: config.temporal.taskQueue,
       searchAttributes: config.temporal.searchAttributes,
       onStarted: (workflowId) =>
         display.note(`Web UI: ${workflowUiUrl(config.temporal.uiUrl, config.temporal.namespace, workflowId)}`),
       onProgress: (progress) => display.update(progress),
-    });
-    display.done();
-    printClip(clip, values.json ?? false);
-    return 0;
-  } finally {
-    display.done();
-    await close();
-  }
+    }),
+  );
 }

@@ -2,9 +2,7 @@ import { followClip } from '../client/run-clip';
 import { workflowUiUrl } from '../client/web-ui-link';
 import { loadConfig } from '../config';
 import { parseCommandArgs, UsageError } from './args';
-import { printClip } from './print-clip';
-import { createProgressDisplay } from './progress-display';
-import { connectClient } from './temporal-client';
+import { followClipCommand } from './follow-clip-command';
 
 export const WATCH_USAGE = `Usage: clipgen watch WORKFLOW_ID [--json]
 
@@ -25,20 +23,12 @@ export async function watchCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`clipgen watch takes one workflow id\n\n${WATCH_USAGE}`);
   const [workflowId] = positionals;
   const config = loadConfig();
-  const { client, close } = await connectClient(config);
-  const display = createProgressDisplay();
-  try {
+  return followClipCommand(config, values.json ?? false, async (client, display) => {
     const handle = client.workflow.getHandle(workflowId);
     // Fails with WorkflowNotFoundError (a clear message) when there is no such workflow.
     const description = await handle.describe();
     display.note(`Web UI: ${workflowUiUrl(config.temporal.uiUrl, config.temporal.namespace, workflowId)}`);
     display.note(`${workflowId}: ${description.status.name.toLowerCase()}`);
-    const clip = await followClip(handle, { onProgress: (progress) => display.update(progress) });
-    display.done();
-    printClip(clip, values.json ?? false);
-    return 0;
-  } finally {
-    display.done();
-    await close();
-  }
+    return followClip(handle, { onProgress: (progress) => display.update(progress) });
+  });
 }

@@ -2,7 +2,7 @@ import type { CreateIdentity } from '../activities/contracts';
 import type { ReplicateRef } from '../domain/replicate-refs';
 import type { ReplicateCaller } from './caller';
 import { isEarlierAttempt, type EarlierAttemptQuery } from './idempotency';
-import { predictionPages } from './prediction-pages';
+import { collectPredictions, predictionPages } from './prediction-pages';
 import type { ReplicatePredictionJson } from './snapshot';
 
 export interface EarlierPredictionSearch {
@@ -21,7 +21,11 @@ export async function findEarlierPrediction(
   caller: ReplicateCaller,
   search: EarlierPredictionSearch,
 ): Promise<ReplicatePredictionJson | undefined> {
-  for await (const match of attemptsOfCreate(caller, search)) return match;
+  const isAttempt = attemptMatcher(search);
+  for await (const results of pagesOf(caller, search)) {
+    const match = results.find(isAttempt);
+    if (match) return match;
+  }
   return undefined;
 }
 
@@ -30,22 +34,17 @@ export async function findAllAttempts(
   caller: ReplicateCaller,
   search: EarlierPredictionSearch,
 ): Promise<ReplicatePredictionJson[]> {
-  const byId = new Map<string, ReplicatePredictionJson>();
-  for await (const match of attemptsOfCreate(caller, search)) {
-    // A page boundary can shift while new predictions arrive, repeating an item; the first copy is newest.
-    if (!byId.has(match.id)) byId.set(match.id, match);
-  }
-  return [...byId.values()];
+  return (await collectPredictions(pagesOf(caller, search), attemptMatcher(search))).predictions;
 }
 
-async function* attemptsOfCreate(
-  caller: ReplicateCaller,
-  search: EarlierPredictionSearch,
-): AsyncGenerator<ReplicatePredictionJson> {
-  const { request, ref, signal, createdAfterMs, apiOrigin, maxPages } = search;
+function attemptMatcher({ request, ref, createdAfterMs }: EarlierPredictionSearch) {
   const query: EarlierAttemptQuery = { token: request.idempotencyToken, ref, input: request.input, createdAfterMs };
-  const pages = predictionPages(caller, { createdAfterMs, maxPages, apiOrigin, signal, model: request.model });
-  for await (const results of pages) {
-    for (const item of results) if (isEarlierAttempt(item, query)) yield item;
-  }
+  return (item: ReplicatePredictionJson) => isEarlierAttempt(item, query);
+}
+
+function pagesOf(
+  caller: ReplicateCaller,
+  { request, signal, createdAfterMs, apiOrigin, maxPages }: EarlierPredictionSearch,
+) {
+  return predictionPages(caller, { createdAfterMs, maxPages, apiOrigin, signal, model: request.model });
 }

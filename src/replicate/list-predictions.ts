@@ -2,7 +2,7 @@
 import { createReplicateCaller, failureOf } from './caller';
 import { DEFAULT_REPLICATE_BASE_URL, type ReplicateClientConfig } from './client';
 import { PREDICTION_ID } from './gateway';
-import { predictionPages, type PagingEnd } from './prediction-pages';
+import { collectPredictions, predictionPages } from './prediction-pages';
 import { asPredictionJson, type ReplicatePredictionJson } from './snapshot';
 
 export interface ListedPredictions {
@@ -25,18 +25,12 @@ export function createPredictionLister(config: ReplicateClientConfig = {}): Pred
 
   return {
     async listCreatedSince(createdAfterMs, maxPages, createdBeforeMs) {
-      const byId = new Map<string, ReplicatePredictionJson>();
       const pages = predictionPages(caller, { createdAfterMs, createdBeforeMs, maxPages, apiOrigin });
-      let end: IteratorResult<ReplicatePredictionJson[], PagingEnd>;
-      while (!(end = await pages.next()).done) {
-        for (const prediction of end.value) {
-          // A page boundary can shift while new predictions arrive, repeating an item; the first copy is newest.
-          if (Date.parse(prediction.created_at ?? '') >= createdAfterMs && !byId.has(prediction.id)) {
-            byId.set(prediction.id, prediction);
-          }
-        }
-      }
-      return { predictions: [...byId.values()], complete: end.value === 'complete' };
+      const { predictions, end } = await collectPredictions(
+        pages,
+        (prediction) => Date.parse(prediction.created_at ?? '') >= createdAfterMs,
+      );
+      return { predictions, complete: end === 'complete' };
     },
 
     async lookup(id) {

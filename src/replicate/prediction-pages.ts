@@ -57,6 +57,24 @@ export async function* predictionPages(
   return 'page-limit';
 }
 
+/**
+ * Reads every page and keeps the predictions `keep` accepts, each once: a page boundary can shift while new
+ * predictions arrive, repeating an item, and the first copy is the newest.
+ */
+export async function collectPredictions(
+  pages: AsyncGenerator<ReplicatePredictionJson[], PagingEnd>,
+  keep: (prediction: ReplicatePredictionJson) => boolean,
+): Promise<{ predictions: ReplicatePredictionJson[]; end: PagingEnd }> {
+  const byId = new Map<string, ReplicatePredictionJson>();
+  let page: IteratorResult<ReplicatePredictionJson[], PagingEnd>;
+  while (!(page = await pages.next()).done) {
+    for (const prediction of page.value) {
+      if (!byId.has(prediction.id) && keep(prediction)) byId.set(prediction.id, prediction);
+    }
+  }
+  return { predictions: [...byId.values()], end: page.value };
+}
+
 function asPredictionPage(value: unknown): PredictionPage {
   const record = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
   if (!Array.isArray(record.results)) throw new Error('Replicate listed predictions without a results array');

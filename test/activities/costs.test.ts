@@ -4,23 +4,19 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { costActivities } from '../../src/activities/costs';
 import type { PredictionSnapshot } from '../../src/domain/types';
 import { createPostgresLedger } from '../../src/ledger/postgres';
+import { predictionSnapshot } from '../helpers/prediction-snapshot';
 import { ledgerBackends, type OpenedLedger } from '../ledger/backends';
 
 function succeededPrediction(overrides: Partial<PredictionSnapshot> = {}): PredictionSnapshot {
-  return {
+  return predictionSnapshot('svd', {
     id: `pred-${randomUUID()}`,
-    model: 'svd',
-    status: 'succeeded',
     outputUrl: 'https://replicate.delivery/out.mp4',
-    error: null,
     predictTime: 4.484541,
-    videoOutputDurationSeconds: null,
     createdAt: '2025-01-01T00:00:00.000Z',
     startedAt: '2025-01-01T00:00:01.000Z',
     completedAt: '2025-01-01T00:00:06.000Z',
-    dataRemoved: false,
     ...overrides,
-  };
+  });
 }
 
 class RecordingLogger implements Logger {

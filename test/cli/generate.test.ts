@@ -1,18 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ClipHarness } from '../workflow/harness';
+import { useClipHarness } from '../workflow/harness';
 import { lastLine, runCli } from './run-cli';
 
 jest.setTimeout(120_000);
 
-let harness: ClipHarness;
-
-beforeAll(async () => {
-  harness = await ClipHarness.start('dev');
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useClipHarness('dev');
 
 /** `clipgen generate` against a real dev server, with a worker polling the task queue it names. */
 describe('clipgen generate', () => {

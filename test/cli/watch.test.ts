@@ -1,20 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
 import type { generateClipWorkflow } from '../../src/workflows';
-import { ClipHarness } from '../workflow/harness';
+import { useClipHarness } from '../workflow/harness';
 import { runCli } from './run-cli';
 
 jest.setTimeout(120_000);
 
-let harness: ClipHarness;
-
-beforeAll(async () => {
-  harness = await ClipHarness.start('dev');
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useClipHarness('dev');
 
 /** `clipgen watch` attaches to a clip someone else started, on a real dev server. */
 describe('clipgen watch', () => {

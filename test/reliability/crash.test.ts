@@ -9,7 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { ClipProgress } from '../../src/domain/progress';
 import type { Fault } from '../../src/simulator/faults';
 import type { SimulatorOptions } from '../../src/simulator';
-import { ClipWorld, expectOneOfEverything, type Scenario } from './support/clip-world';
+import { expectOneOfEverything, useClipWorld, type Scenario } from './support/clip-world';
 import { highestAttempt, workflowTaskTimeouts } from './support/history-evidence';
 
 const LOOPS = Number(process.env.CRASH_LOOPS ?? 2);
@@ -92,15 +92,7 @@ function partlyWrittenFiles(scenario: Scenario): number {
   }).length;
 }
 
-let world: ClipWorld;
-
-beforeAll(async () => {
-  world = await ClipWorld.start();
-}, 120_000);
-
-afterAll(async () => {
-  await world?.close();
-});
+const world = useClipWorld();
 
 describe.each(Array.from({ length: LOOPS }, (_, loop) => loop + 1))('SIGKILL of the worker, loop %i', () => {
   it('every clip completes with one prediction, one stored object, one ledger row', async () => {

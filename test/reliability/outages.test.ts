@@ -6,20 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { postgresTestUrl } from '../ledger/backends';
-import { ClipWorld, expectOneOfEverything, type Scenario } from './support/clip-world';
+import { expectOneOfEverything, useClipWorld, type Scenario } from './support/clip-world';
 import { highestAttempt } from './support/history-evidence';
 
 jest.setTimeout(300_000);
 
-let world: ClipWorld;
-
-beforeAll(async () => {
-  world = await ClipWorld.start();
-}, 120_000);
-
-afterAll(async () => {
-  await world?.close();
-});
+const world = useClipWorld();
 
 /** Resolves once the server reports `activityType` pending at `attempt` or later (so earlier attempts failed). */
 async function waitForRetry(handle: WorkflowHandle, activityType: string, attempt = 2, timeoutMs = 120_000) {

@@ -9,30 +9,21 @@ import {
   planClip,
 } from '../../src/domain/catalogue';
 import type { GenerateClipInput, ModelId, PredictionSnapshot } from '../../src/domain/types';
+import { predictionSnapshot } from '../helpers/prediction-snapshot';
 import { invalidInputMessage } from './expect-invalid-input';
 
 const JOB_ID = '4f1c2d9e-8b7a-4c3d-9e2f-1a2b3c4d5e6f';
 const IMAGE = 'https://images.example.com/frame.png';
 
+const prediction = (model: ModelId, metrics: Partial<PredictionSnapshot> = {}) =>
+  predictionSnapshot(model, {
+    id: 'ufawqhfynnddngldkgtslldrkq',
+    outputUrl: 'https://replicate.delivery/xezq/out.mp4',
+    ...metrics,
+  });
+
 function input(overrides: Partial<GenerateClipInput> = {}, imageUrl?: string): GenerateClipInput {
   return { jobId: JOB_ID, clip: { clipIndex: 0, prompt: 'a fox in snow', duration: 4, imageUrl }, ...overrides };
-}
-
-function prediction(model: ModelId, metrics: Partial<PredictionSnapshot> = {}): PredictionSnapshot {
-  return {
-    id: 'ufawqhfynnddngldkgtslldrkq',
-    model,
-    status: 'succeeded',
-    outputUrl: 'https://replicate.delivery/xezq/out.mp4',
-    error: null,
-    predictTime: null,
-    videoOutputDurationSeconds: null,
-    createdAt: null,
-    startedAt: null,
-    completedAt: null,
-    dataRemoved: false,
-    ...metrics,
-  };
 }
 
 describe('catalogue entries', () => {

@@ -1,25 +1,8 @@
 import { billedClipCost } from '../../src/domain/billing';
 import { planClip } from '../../src/domain/catalogue';
 import { estimateClipCostUsd, parsePriceOverrides, priceSourceOf } from '../../src/domain/pricing';
-import type { ModelId, PredictionSnapshot } from '../../src/domain/types';
 import { loadConfig } from '../../src/config';
-
-function prediction(model: ModelId, overrides: Partial<PredictionSnapshot> = {}): PredictionSnapshot {
-  return {
-    id: 'p1',
-    model,
-    status: 'succeeded',
-    outputUrl: null,
-    error: null,
-    predictTime: null,
-    videoOutputDurationSeconds: null,
-    createdAt: null,
-    startedAt: null,
-    completedAt: null,
-    dataRemoved: false,
-    ...overrides,
-  };
-}
+import { predictionSnapshot as prediction } from '../helpers/prediction-snapshot';
 
 describe('parsePriceOverrides', () => {
   test('reads model=price pairs, ignoring blanks and spaces', () => {

@@ -11,20 +11,12 @@ import type { GenerateClipInput } from '../../src/domain/types';
 import { DEFAULT_DOWNLOAD_POLICY } from '../../src/media/download';
 import { createReplicateGateway } from '../../src/replicate/gateway';
 import type { generateClipWorkflow } from '../../src/workflows';
-import { ClipHarness } from './harness';
+import { useClipHarness } from './harness';
 
 jest.setTimeout(120_000);
 
-let harness: ClipHarness;
-
 // A dev server: these clips fail within seconds, and the time-skipping server's clock can outrun a busy worker.
-beforeAll(async () => {
-  harness = await ClipHarness.start('dev');
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useClipHarness('dev');
 
 type Change = (input: Record<string, unknown>, clip: Record<string, unknown>) => void;
 

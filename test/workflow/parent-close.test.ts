@@ -6,23 +6,13 @@ import type { GenerateClipsInput, generateClipWorkflow, generateClipsWorkflow } 
 import { ALREADY_RUNNING } from '../../src/workflows';
 import { eventuallyAsync } from '../helpers/eventually';
 import { eventually } from '../simulator/helpers';
-import { ClipHarness } from './harness';
+import { useClipHarness } from './harness';
 import { imageClips, parentOptions, predictionsSince } from './parent-support';
 
 jest.setTimeout(120_000);
 
 // A real dev server: the time-skipping test server does not carry out parent close policies.
-let harness: ClipHarness;
-
-beforeAll(async () => {
-  harness = await ClipHarness.start('dev');
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
-
-afterEach(() => harness.simulator.faults.clear());
+const harness = useClipHarness('dev');
 
 describe('generateClipsWorkflow: stopping the parent, starting a clip twice', () => {
   it.each(['cancelled', 'terminated'] as const)(

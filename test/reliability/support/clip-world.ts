@@ -25,6 +25,23 @@ import { WorkerChild } from './worker-child';
  * What the reliability tests share: a real Temporal dev server, a workflow bundle built once, a first frame over
  * http, and the ledger: PostgreSQL (DATABASE_URL) when set, else a PGlite directory per scenario owned by its worker.
  */
+/** The file's ClipWorld: started before its tests (a dev server takes a while), closed after them. */
+export function useClipWorld(): Pick<ClipWorld, 'scenario'> {
+  let world: ClipWorld | undefined;
+  beforeAll(async () => {
+    world = await ClipWorld.start();
+  }, 120_000);
+  afterAll(async () => {
+    await world?.close();
+  });
+  return {
+    scenario: (...args) => {
+      if (!world) throw new Error('the clip world is used before beforeAll started it');
+      return world.scenario(...args);
+    },
+  };
+}
+
 export class ClipWorld {
   private constructor(
     readonly env: TestWorkflowEnvironment,
