@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReplicateGateway, type ClipgenReplicateGateway } from '../../src/replicate/gateway';
+import { createReplicateGateway, type ReplicateGateway } from '../../src/replicate/gateway';
 import type { Simulator } from '../../src/simulator';
 
 /**
@@ -7,11 +7,11 @@ import type { Simulator } from '../../src/simulator';
  * every phase of a poll cycle rather than all at the same one. A create goes to the simulator its idempotency
  * token hashes to (a retried create finds its earlier attempt there); polls and cancels follow the prediction.
  */
-export function spreadGateway(simulators: Simulator[]): ClipgenReplicateGateway {
+export function spreadGateway(simulators: Simulator[]): ReplicateGateway {
   const gateways = simulators.map((simulator) =>
     createReplicateGateway({ apiToken: 'bench-token', baseUrl: simulator.baseUrl }),
   );
-  const owners = new Map<string, ClipgenReplicateGateway>();
+  const owners = new Map<string, ReplicateGateway>();
   const ownerOf = (id: string) => owners.get(id) ?? gateways[0];
   const gatewayOf = (token: string) =>
     gateways[createHash('sha256').update(token).digest().readUInt32BE(0) % gateways.length];

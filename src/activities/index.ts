@@ -1,7 +1,7 @@
 import type { ModelId } from '../domain/types';
 import type { CostLedger } from '../ledger/types';
 import type { DownloadPolicy } from '../media/download';
-import type { ClipgenReplicateGateway } from '../replicate/gateway';
+import type { ReplicateGateway } from '../replicate/gateway';
 import type { StorageClient } from '../storage/types';
 import { costActivities } from './costs';
 import { mediaActivities } from './media';
@@ -9,7 +9,7 @@ import { predictionActivities, type WebhookDeps } from './predictions';
 import { strayPredictionActivities } from './stray-predictions';
 
 export interface ActivityDeps {
-  replicate: ClipgenReplicateGateway;
+  replicate: ReplicateGateway;
   storage: StorageClient;
   ledger: CostLedger;
   download: DownloadPolicy;

@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { ModelId, PredictionSnapshot } from '../domain/types';
 import type { DownloadPolicy } from '../media/download-policy';
 import { assertInputUrlsAllowed } from '../media/input-url-policy';
-import type { ClipgenReplicateGateway } from '../replicate/gateway';
+import type { ReplicateGateway } from '../replicate/gateway';
 import { createAttemptJournal } from './create-attempts';
 import { predictionWebhookUrl } from '../webhooks/webhook-url';
 import type { CreatedPrediction, CreatePredictionInput, WebhookEvent } from './contracts';
@@ -24,7 +24,7 @@ export interface WebhookDeps {
 }
 
 export interface PredictionActivityDeps {
-  replicate: ClipgenReplicateGateway;
+  replicate: ReplicateGateway;
   /** Unset: no webhooks, the workflow polls at its own interval. */
   webhook?: WebhookDeps;
   /** Host policy for URLs in the model input (the first frame); unset, they are not checked here. */

@@ -1,6 +1,6 @@
 import { Context, log, type Info } from '@temporalio/activity';
 import { isTerminalStatus, type PredictionSnapshot } from '../domain/types';
-import type { ClipgenReplicateGateway } from '../replicate/gateway';
+import type { ReplicateGateway } from '../replicate/gateway';
 import type { AbandonedCreateWatch, StrayWatch, SweepStrayPredictionsInput } from './contracts';
 import { CLOCK_SKEW_ALLOWANCE_MS, STRAY_WINDOW_REQUEST_TIMEOUTS } from './stray-window';
 
@@ -16,7 +16,7 @@ export function sweepIntervalMs(requestTimeoutMs: number): number {
   return Math.min(5_000, Math.max(1_000, Math.round(requestTimeoutMs / 6)));
 }
 
-export function strayPredictionActivities(deps: { replicate: ClipgenReplicateGateway }) {
+export function strayPredictionActivities(deps: { replicate: ReplicateGateway }) {
   const { replicate } = deps;
   return {
     /**

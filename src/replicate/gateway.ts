@@ -9,7 +9,6 @@ import { markSettled, wasAnswered } from './create-outcome';
 import { findAllAttempts, findEarlierPrediction, type EarlierPredictionSearch } from './find-earlier';
 import { webhookUrlWithToken } from './idempotency';
 import { toPredictionSnapshot } from './snapshot';
-import type { ReplicateGateway } from './types';
 
 export interface ReplicateGatewayConfig extends ReplicateClientConfig {
   /** How far back a retried create looks for the prediction an earlier attempt made. Default 15 minutes. */
@@ -36,15 +35,19 @@ export interface CreatedSnapshot extends PredictionSnapshot {
 }
 
 /**
- * clipgen's gateway: a create that can skip the lookup and says whether it adopted, and the search for every
- * prediction one create made (for strays an abandoned attempt left behind).
+ * Our thin layer over the `replicate` client. Every method makes at most one HTTP attempt per request (Temporal
+ * owns retries) and throws only failures classified by src/replicate/classify-error.ts.
  */
-export interface ClipgenReplicateGateway extends ReplicateGateway {
+export interface ReplicateGateway {
+  /** Adopts the prediction an earlier attempt of this create made (when `lookupExisting`), else creates one. */
   createPrediction(
     request: CreatePredictionInput,
     signal?: AbortSignal,
     options?: CreatePredictionOptions,
   ): Promise<CreatedSnapshot>;
+  getPrediction(model: ModelId, id: string, signal?: AbortSignal): Promise<PredictionSnapshot>;
+  /** Idempotent: cancelling a finished prediction returns it unchanged. */
+  cancelPrediction(model: ModelId, id: string, signal?: AbortSignal): Promise<PredictionSnapshot>;
   /**
    * Every prediction an attempt of this create made since `createdAfterMs` (the same match as the create's
    * lookup: its token, or without a webhook its input), newest first. Reads `GET /predictions` only.
@@ -59,7 +62,7 @@ const DEFAULT_LOOKUP_MAX_PAGES = 2;
 /** What a Replicate prediction id can look like; anything else never reaches a request path. */
 export const PREDICTION_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
-export function createReplicateGateway(config: ReplicateGatewayConfig = {}): ClipgenReplicateGateway {
+export function createReplicateGateway(config: ReplicateGatewayConfig = {}): ReplicateGateway {
   const now = config.now ?? Date.now;
   const caller = createReplicateCaller(config, now);
   const apiOrigin = new URL(config.baseUrl ?? DEFAULT_REPLICATE_BASE_URL).origin;

@@ -4,7 +4,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import type { SweepStrayPredictionsInput } from '../../src/activities/contracts';
 import { strayPredictionActivities, sweepIntervalMs } from '../../src/activities/stray-predictions';
 import type { PredictionSnapshot } from '../../src/domain/types';
-import { createReplicateGateway, type ClipgenReplicateGateway } from '../../src/replicate/gateway';
+import { createReplicateGateway, type ReplicateGateway } from '../../src/replicate/gateway';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { TOKEN } from '../replicate/failure-helpers';
 
@@ -15,7 +15,7 @@ const create = {
 };
 
 let sim: Simulator;
-let gateway: ClipgenReplicateGateway;
+let gateway: ReplicateGateway;
 let sweep: (input: SweepStrayPredictionsInput, heartbeatDetails?: unknown) => Promise<PredictionSnapshot[]>;
 let heartbeats: unknown[];
 

@@ -4,7 +4,7 @@
  */
 import { FailureType } from '../../src/domain/failures';
 import { isTerminalStatus, type ModelId, type PredictionSnapshot } from '../../src/domain/types';
-import { createReplicateGateway, type ClipgenReplicateGateway } from '../../src/replicate/gateway';
+import { createReplicateGateway, type ReplicateGateway } from '../../src/replicate/gateway';
 import { classifyPredictionError } from '../../src/replicate/prediction-errors';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { TOKEN, failureOf, visibleText } from './failure-helpers';
@@ -22,7 +22,7 @@ const hailuoRequest = {
 };
 
 let sim: Simulator;
-let gateway: ClipgenReplicateGateway;
+let gateway: ReplicateGateway;
 
 beforeEach(async () => {
   sim = await startSimulator({ token: TOKEN, startSeconds: 0.05, predictSeconds: 0.3, renderScale: 0.25 });

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { modelName, type SimulatedModel } from '../models/model';
+import { modelName } from '../models/model';
 import { withDefaults } from '../models/schema';
 import type { Renderer } from '../render/renderer';
 import type { PredictionJson, SimulatorStats, WebhookEventName } from '../types';
@@ -15,14 +15,9 @@ export interface EngineTimings {
   retentionMs: number;
 }
 
-export interface NewPrediction {
-  id: string;
-  model: SimulatedModel;
-  version: string;
-  input: Record<string, unknown>;
-  webhook?: string;
-  webhookEventsFilter?: WebhookEventName[];
-  origin: string;
+/** What a create request decides; the engine adds the times, seed and outcome. */
+export interface NewPrediction
+  extends Pick<PredictionEntry, 'id' | 'model' | 'version' | 'input' | 'webhook' | 'webhookEventsFilter' | 'origin'> {
   cancelAfterMs?: number;
   /** From faults: fail with this error, or never finish. */
   forcedError?: string;
