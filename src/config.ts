@@ -57,6 +57,8 @@ export interface ClipgenConfig {
     allowPrivateHosts: boolean;
   };
   probeTimeoutMs: number;
+  /** Where outputs are fetched to on the worker's disk, to be probed and stored (SPOOL_DIR). */
+  spoolDir: string;
   webhooks: WebhookConfig;
 }
 
@@ -145,6 +147,7 @@ export function loadConfig(env?: Env, cwd: string = process.cwd()): ClipgenConfi
       allowPrivateHosts: read.boolean('DOWNLOAD_ALLOW_PRIVATE_HOSTS') ?? usingSimulator(read),
     },
     probeTimeoutMs: read.positiveInteger('PROBE_TIMEOUT_MS') ?? 60_000,
+    spoolDir: path.resolve(cwd, read.string('SPOOL_DIR') ?? path.join(dataDir, 'spool')),
     webhooks: readWebhookConfig(read, problems),
   };
 

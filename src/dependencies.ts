@@ -32,6 +32,7 @@ export async function openActivityDeps(config: ClipgenConfig): Promise<OpenedDep
       allowPrivateHosts: config.download.allowPrivateHosts,
     },
     probeTimeoutMs: config.probeTimeoutMs,
+    spoolDir: config.spoolDir,
     priceOverrides: config.priceOverrides,
     ...(config.webhooks.publicUrl
       ? {

@@ -1,7 +1,7 @@
-import type { StoreClipInput, StoreClipResult } from '../../src/activities/contracts';
-import { mediaCalls } from '../../src/workflows/activity-proxies';
+import type { FetchProbeStoreInput, StoredClip } from '../../src/activities/contracts';
+import { outputCalls } from '../../src/workflows/activity-proxies';
 
-/** Only the clip workflow's store step (same activity options), for measuring what storing an output costs. */
-export async function storeOnlyWorkflow(input: StoreClipInput): Promise<StoreClipResult> {
-  return mediaCalls.storeClip.executeWithOptions({ summary: 'store (benchmark)' }, [input]);
+/** Only the clip workflow's output step (same activity options): fetch, probe and store one output, for measuring. */
+export async function storeOnlyWorkflow(input: FetchProbeStoreInput): Promise<StoredClip> {
+  return outputCalls.fetchProbeStore.executeWithOptions({ summary: 'fetch, probe and store (benchmark)' }, [input]);
 }

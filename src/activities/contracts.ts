@@ -2,7 +2,7 @@
  * Inputs and outputs of the activities. Workflows import these types only; everything here must be
  * small, serialisable and free of secrets, because it lands in workflow history.
  */
-import type { ModelId, PredictionSnapshot } from '../domain/types';
+import type { ModelId, PredictionSnapshot, ProbedVideo } from '../domain/types';
 
 export type WebhookEvent = 'start' | 'output' | 'logs' | 'completed';
 
@@ -67,21 +67,23 @@ export interface SweepStrayPredictionsInput {
 export interface CheckBudgetInput {
   jobId: string;
   clipIndex: number;
-  /** Decimal USD the clip is expected to cost (the plan's estimate, at catalogue prices). */
-  estimateUsd: string;
+  /** The plan's model and duration: the reservation and the estimate are priced at the worker's prices. */
+  plan: { model: ModelId; plannedDuration: number };
   /**
-   * The plan's model and duration. When given and the worker overrides that model's price, the activity
-   * re-estimates at the override and reserves that instead (returned as BudgetStatus.estimateUsd).
+   * The longest the prediction can run before it is stopped (the clip's deadline plus the `Cancel-After` margin):
+   * a time-billed model's reservation is its price for this many seconds, so the budget bounds what can be spent.
    */
-  plan?: { model: ModelId; plannedDuration: number };
+  maxRunSeconds: number;
 }
 
 export interface BudgetStatus {
   budgetUsd: string | null;
   bookedUsd: string;
-  /** Estimates of the job's other clips still in flight (reserved, not yet booked). */
+  /** What the job's other clips in flight hold reserved (not yet booked). */
   reservedUsd: string;
-  /** The estimate reserved for this clip: pass it on to recordClipCost. */
+  /** What this clip now holds reserved: the most its next prediction can cost. */
+  reservationUsd: string;
+  /** The typical cost, at the worker's prices: booked when a prediction reports no billing metric. */
   estimateUsd: string;
 }
 
@@ -91,21 +93,24 @@ export interface ReleaseBudgetInput {
   clipIndex: number;
 }
 
-export interface ProbeVideoInput {
-  url: string;
-}
-
-export interface StoreClipInput {
+/**
+ * The output of a succeeded prediction, fetched once from Replicate (through the download policy) onto the worker's
+ * disk, probed there with ffprobe, and uploaded byte for byte to `{bucket}/{jobId}/clip_{clipIndex}.mp4`.
+ */
+export interface FetchProbeStoreInput {
   jobId: string;
   clipIndex: number;
-  sourceUrl: string;
+  predictionId: string;
+  outputUrl: string;
 }
 
-export interface StoreClipResult {
+/** The stored clip: exactly the probed bytes (their size and SHA-256 are in the object's metadata too). */
+export interface StoredClip {
   url: string;
   storagePath: string;
   bytes: number;
   sha256: string;
+  video: ProbedVideo;
 }
 
 export interface RecordClipCostInput {
@@ -117,9 +122,11 @@ export interface RecordClipCostInput {
 }
 
 export interface RecordedCost {
+  predictionId: string;
+  status: PredictionSnapshot['status'];
   amountUsd: string;
   source: 'actual' | 'estimate';
-  /** False when an earlier attempt had already booked this prediction. */
+  /** False when an earlier attempt had already booked this prediction, or when Replicate bills it nothing. */
   applied: boolean;
   jobTotalUsd: string;
 }

@@ -2,12 +2,12 @@
  * checkBudget, recordClipCost and releaseBudget: the job's budget before a prediction is created, its
  * cost after, and the reservation of a clip that ends without a booking.
  */
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { billedClipCost } from '../domain/billing';
 import type { PriceOverrides } from '../domain/catalogue';
 import { FailureType, clipFailure } from '../domain/failures';
 import { addUsd, compareUsd, formatUsd, isUsd, parseUsd } from '../domain/money';
-import { estimateClipCostUsd, priceSourceOf } from '../domain/pricing';
+import { estimateClipCostUsd, priceSourceOf, reservationUsd } from '../domain/pricing';
 import type { CostLedger, ReservationResult } from '../ledger/types';
 import type {
   BudgetStatus,
@@ -29,21 +29,24 @@ export function costActivities(deps: CostActivityDeps) {
 
   return {
     /**
-     * Reserves the clip's estimate against the job's budget, counting what is booked and what the job's
-     * other clips have reserved; a second call for the same clip replaces its reservation. Throws
-     * BudgetExceeded (and holds nothing for the clip) when the estimate does not fit.
+     * Reserves the most the clip's next prediction can cost against the job's budget, counting what is booked and
+     * what the job's other clips hold; a second call for the same clip replaces its reservation. Throws
+     * BudgetExceeded (and holds nothing for the clip) when it does not fit.
      */
     async checkBudget(input: CheckBudgetInput): Promise<BudgetStatus> {
-      const estimateUsd = estimateInEffect(input, priceOverrides);
-      const result = await ledger.reserveBudget({ jobId: input.jobId, clipIndex: input.clipIndex, estimateUsd });
+      const { model, plannedDuration } = input.plan;
+      const estimateUsd = estimateClipCostUsd(model, plannedDuration, priceOverrides);
+      const amountUsd = reservationUsd(model, plannedDuration, input.maxRunSeconds, priceOverrides);
+      const result = await ledger.reserveBudget({ jobId: input.jobId, clipIndex: input.clipIndex, amountUsd });
       const status: BudgetStatus = {
         budgetUsd: result.budgetUsd,
         bookedUsd: result.bookedUsd,
         reservedUsd: result.reservedUsd,
+        reservationUsd: amountUsd,
         estimateUsd,
       };
       if (!result.granted) {
-        throw clipFailure(FailureType.BudgetExceeded, budgetExceededMessage(input, estimateUsd, result), {
+        throw clipFailure(FailureType.BudgetExceeded, budgetExceededMessage(input, amountUsd, result), {
           details: [status],
         });
       }
@@ -63,71 +66,93 @@ export function costActivities(deps: CostActivityDeps) {
      * An aborted prediction, or one stopped before it ran, is not billed and books nothing.
      */
     async recordClipCost(input: RecordClipCostInput): Promise<RecordedCost> {
-      const { prediction } = input;
-      const estimateUsd = formatUsd(parseUsd(input.estimateUsd));
-      const cost = billedClipCost(prediction, estimateUsd, priceOverrides);
-      if (cost === null) {
-        const job = await ledger.getJob(input.jobId);
-        log.info('Prediction not billed by Replicate; nothing booked', {
-          predictionId: prediction.id,
-          status: prediction.status,
-        });
-        return {
-          amountUsd: formatUsd(0n),
-          source: 'actual',
-          applied: false,
-          jobTotalUsd: job?.totalCost ?? '0.000000',
-        };
+      try {
+        return await book(input);
+      } catch (error) {
+        alertWhenLedgerStaysDown(input, error);
+        throw error;
       }
-      const booking = await ledger.bookClipCost({
+    },
+  };
+
+  async function book(input: RecordClipCostInput): Promise<RecordedCost> {
+    const { prediction } = input;
+    const estimateUsd = formatUsd(parseUsd(input.estimateUsd));
+    const cost = billedClipCost(prediction, estimateUsd, priceOverrides);
+    if (cost === null) {
+      const job = await ledger.getJob(input.jobId);
+      log.info('Prediction not billed by Replicate; nothing booked', {
+        predictionId: prediction.id,
+        status: prediction.status,
+      });
+      return {
+        predictionId: prediction.id,
+        status: prediction.status,
+        amountUsd: formatUsd(0n),
+        source: 'actual',
+        applied: false,
+        jobTotalUsd: job?.totalCost ?? '0.000000',
+      };
+    }
+    const booking = await ledger.bookClipCost({
+      jobId: input.jobId,
+      clipIndex: input.clipIndex,
+      predictionId: prediction.id,
+      model: prediction.model,
+      amountUsd: cost.amountUsd,
+      estimateUsd,
+      source: cost.source,
+      predictTimeSeconds: prediction.predictTime,
+      billingMetric: cost.billingMetric,
+      unitPriceUsd: cost.unitPriceUsd,
+      predictionStatus: cost.predictionStatus,
+      priceSource: priceSourceOf(prediction.model, priceOverrides),
+      releaseReservation: prediction.status === 'succeeded',
+    });
+    if (!booking.applied && compareUsd(booking.amountUsd, cost.amountUsd) !== 0) {
+      // The booked amount stands (it is what the job's total holds); a price change in between is the usual cause.
+      log.warn('Clip cost already booked with a different amount', {
         jobId: input.jobId,
         clipIndex: input.clipIndex,
         predictionId: prediction.id,
-        model: prediction.model,
-        amountUsd: cost.amountUsd,
-        estimateUsd,
-        source: cost.source,
-        predictTimeSeconds: prediction.predictTime,
-        billingMetric: cost.billingMetric,
-        unitPriceUsd: cost.unitPriceUsd,
-        predictionStatus: cost.predictionStatus,
-        priceSource: priceSourceOf(prediction.model, priceOverrides),
-        releaseReservation: prediction.status === 'succeeded',
+        bookedUsd: booking.amountUsd,
+        recomputedUsd: cost.amountUsd,
       });
-      if (!booking.applied && compareUsd(booking.amountUsd, cost.amountUsd) !== 0) {
-        // The booked amount stands (it is what the job's total holds); a price change in between is the usual cause.
-        log.warn('Clip cost already booked with a different amount', {
-          jobId: input.jobId,
-          clipIndex: input.clipIndex,
-          predictionId: prediction.id,
-          bookedUsd: booking.amountUsd,
-          recomputedUsd: cost.amountUsd,
-        });
-      }
-      return {
-        amountUsd: booking.amountUsd,
-        source: cost.source,
-        applied: booking.applied,
-        jobTotalUsd: booking.totalCost,
-      };
-    },
-  };
+    }
+    return {
+      predictionId: prediction.id,
+      status: prediction.status,
+      amountUsd: booking.amountUsd,
+      source: cost.source,
+      applied: booking.applied,
+      jobTotalUsd: booking.totalCost,
+    };
+  }
 }
 
-/** The plan's estimate, or with an override for its model, the estimate at the override price. */
-function estimateInEffect(input: CheckBudgetInput, priceOverrides: PriceOverrides): string {
-  const planned = formatUsd(parseUsd(input.estimateUsd));
-  if (!input.plan || priceOverrides[input.plan.model] === undefined) return planned;
-  return estimateClipCostUsd(input.plan.model, input.plan.plannedDuration, priceOverrides);
+/** A booking is retried until the ledger is back; past a few minutes of failures, operators must hear of it. */
+const ALERT_AFTER_ATTEMPTS = 5;
+
+function alertWhenLedgerStaysDown(input: RecordClipCostInput, error: unknown): void {
+  const { attempt } = Context.current().info;
+  if (attempt < ALERT_AFTER_ATTEMPTS) return;
+  log.error('Cost booking keeps failing; it is retried until the ledger answers', {
+    alert: 'ledger-booking-stalled',
+    jobId: input.jobId,
+    clipIndex: input.clipIndex,
+    predictionId: input.prediction.id,
+    attempt,
+    error: error instanceof Error ? error.message : String(error),
+  });
 }
 
-function budgetExceededMessage(input: CheckBudgetInput, estimateUsd: string, result: ReservationResult): string {
-  const projectedUsd = addUsd(addUsd(result.bookedUsd, result.reservedUsd), estimateUsd);
+function budgetExceededMessage(input: CheckBudgetInput, amountUsd: string, result: ReservationResult): string {
+  const projectedUsd = addUsd(addUsd(result.bookedUsd, result.reservedUsd), amountUsd);
   const inFlight = result.reservingClips === 1 ? '1 other clip' : `${result.reservingClips} other clips`;
   return (
     `Clip ${input.clipIndex} of job ${input.jobId} would exceed the job's budget of ${result.budgetUsd} USD: ` +
     `${result.bookedUsd} USD booked + ${result.reservedUsd} USD reserved by ${inFlight} in flight + ` +
-    `this clip's estimate of ${estimateUsd} USD = ${projectedUsd} USD`
+    `this clip's reservation of ${amountUsd} USD (the most its prediction can cost) = ${projectedUsd} USD`
   );
 }
 

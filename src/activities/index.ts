@@ -14,6 +14,8 @@ export interface ActivityDeps {
   ledger: CostLedger;
   download: DownloadPolicy;
   probeTimeoutMs?: number;
+  /** Where fetchProbeStore spools outputs on this worker's disk (SPOOL_DIR); default `<os tmpdir>/clipgen-spool`. */
+  spoolDir?: string;
   priceOverrides?: Partial<Record<ModelId, string>>;
   /** Set when Replicate can reach a webhook receiver: creates then carry its URL and workflows poll rarely. */
   webhook?: WebhookDeps;

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { ModelId, PredictionSnapshot } from '../domain/types';
 import type { DownloadPolicy } from '../media/download-policy';
 import { assertInputUrlsAllowed } from '../media/input-url-policy';
+import { markUnsent } from '../replicate/create-outcome';
 import type { ReplicateGateway } from '../replicate/gateway';
 import { createAttemptJournal } from './create-attempts';
 import { predictionWebhookUrl } from '../webhooks/webhook-url';
@@ -39,7 +40,12 @@ export function predictionActivities(deps: PredictionActivityDeps) {
   return {
     async createPrediction(input: CreatePredictionInput): Promise<CreatedPrediction> {
       const { info, cancellationSignal } = Context.current();
-      if (deps.download) await assertInputUrlsAllowed(input.input, deps.download);
+      const journal = createAttemptJournal(info);
+      if (deps.download) {
+        await assertInputUrlsAllowed(input.input, deps.download).catch((err: unknown) =>
+          Promise.reject(journal.recordFailure(markUnsent(err))),
+        );
+      }
       // Outside a workflow (a standalone activity) there is nobody to signal: poll as without webhooks.
       const workflowId = info.workflowExecution?.workflowId;
       const webhook = workflowId ? deps.webhook : undefined;
@@ -49,7 +55,6 @@ export function predictionActivities(deps: PredictionActivityDeps) {
       // clip's prediction made earlier with the same input (the server's elapsed time bounds how far back).
       const sinceFirstAttemptMs = info.currentAttemptScheduledTimestampMs - info.scheduledTimestampMs;
       const lookupCreatedSinceMs = Date.now() - sinceFirstAttemptMs - CLOCK_SKEW_ALLOWANCE_MS;
-      const journal = createAttemptJournal(info);
       const snapshot = await deps.replicate
         .createPrediction(request, cancellationSignal, { lookupExisting: info.attempt > 1, lookupCreatedSinceMs })
         .catch((err: unknown) => Promise.reject(journal.recordFailure(err)));

@@ -1,6 +1,11 @@
 import { getModelSpec, chooseModels } from '../domain/catalogue';
+import { canonicalJobId, clipWorkflowId } from '../domain/job-id';
 import { CLIP_INDEX, CLIP_JOB_ID, CLIP_MODEL } from '../domain/search-attributes';
+import { shortenText } from '../domain/text-preview';
 import type { GenerateClipInput } from '../domain/types';
+
+/** How much of the prompt the Web UI's details show. */
+const PROMPT_PREVIEW_CHARACTERS = 60;
 
 export interface ClipStartOptions {
   /**
@@ -10,23 +15,22 @@ export interface ClipStartOptions {
   searchAttributes?: boolean;
 }
 
-export function clipWorkflowId(jobId: string, clipIndex: number): string {
-  return `clip-${jobId}-${clipIndex}`;
-}
+export { canonicalClipWorkflowId, clipWorkflowId } from '../domain/job-id';
 
 /**
  * Start options for one clip, shared by the CLI, the demo and parent workflows: the business workflow id
  * and a summary that makes the clip readable in the Temporal Web UI's list.
  */
 export function clipWorkflowOptions(input: GenerateClipInput, taskQueue: string, options: ClipStartOptions = {}) {
-  const { jobId, clip } = input;
+  const { clip } = input;
+  const jobId = canonicalJobId(input.jobId);
   const models = chooseModels(input);
   const primary = getModelSpec(models.primary);
-  const prompt = clip.prompt.length > 60 ? `${clip.prompt.slice(0, 57)}...` : clip.prompt;
+  const prompt = shortenText(clip.prompt, PROMPT_PREVIEW_CHARACTERS);
   return {
     workflowId: clipWorkflowId(jobId, clip.clipIndex),
     taskQueue,
-    args: [input] as [GenerateClipInput],
+    args: [{ ...input, jobId }] as [GenerateClipInput],
     staticSummary: `Clip ${clip.clipIndex} of job ${jobId.slice(0, 8)} · ${primary.id} · ${clip.duration} s`,
     staticDetails: [
       `**Prompt:** ${prompt}`,

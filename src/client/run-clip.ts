@@ -1,4 +1,9 @@
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ClipProgress } from '../domain/progress';
 import type { Clip, GenerateClipInput } from '../domain/types';
@@ -43,8 +48,14 @@ export async function followClip(handle: WorkflowHandle, options: FollowClipOpti
   }
 }
 
-/** "Type: message" for a failed clip, e.g. "InvalidInput: clip.duration must be ...". */
+/**
+ * "Type: message" for a failed clip, e.g. "InvalidInput: clip.duration must be ..."; for a start refused because the
+ * clip is already running, which workflow that is and how to follow it.
+ */
 export function describeClipFailure(err: unknown): string {
+  if (err instanceof WorkflowExecutionAlreadyStartedError) {
+    return `${err.workflowId} is already running (one run per job and clip); follow it with: clipgen watch ${err.workflowId}`;
+  }
   if (err instanceof WorkflowFailedError) {
     const cause = err.cause;
     if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;

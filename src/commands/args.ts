@@ -1,4 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { canonicalJobId, isJobId } from '../domain/job-id';
+import { MODEL_IDS, isModelId } from '../domain/model-ids';
+import type { ModelId } from '../domain/types';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -37,4 +40,17 @@ export function parseNumberFlag(value: unknown, flag: string): number | undefine
     throw new UsageError(`${flag} must be a number (got "${String(value)}")`);
   }
   return number;
+}
+
+/** A model id of the catalogue, refused as a usage mistake naming the flag (not the workflow's `models.primary`). */
+export function parseModelFlag(value: string | undefined, flag: string): ModelId | undefined {
+  if (value === undefined || isModelId(value)) return value;
+  throw new UsageError(`${flag} must be one of ${MODEL_IDS.join(', ')} (got "${value}")`);
+}
+
+/** A job id is a UUID, taken in its canonical (lowercase) form: AAAA… and aaaa… are one job. */
+export function parseJobIdFlag(value: unknown, flag: string): string {
+  const jobId = requireString(value, flag);
+  if (!isJobId(jobId)) throw new UsageError(`${flag} must be a UUID (got "${jobId}")`);
+  return canonicalJobId(jobId);
 }

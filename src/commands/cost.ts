@@ -2,7 +2,7 @@ import { loadConfig } from '../config';
 import { isUsd } from '../domain/money';
 import { estimateErrorReport, ESTIMATE_TOLERANCE, type ErrorDistribution } from '../costs/estimate-error';
 import { jobStatement, totalsAgree, type JobStatement, type StatementLine } from '../costs/job-statement';
-import { UsageError, parseCommandArgs, parseNumberFlag } from './args';
+import { UsageError, parseCommandArgs, parseJobIdFlag, parseNumberFlag } from './args';
 import { withCommandLedger } from './command-ledger';
 import { percent, textTable } from './text-table';
 
@@ -21,7 +21,6 @@ export const COST_USAGE = `Usage: clipgen cost --job-id UUID [--set-budget USD|n
 Reads the ledger at DATABASE_URL, else the PGlite directory (which a running worker holds: stop it, or
 use Postgres).`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEFAULT_REPORT_SIZE = 100;
 
 export async function costCommand(argv: string[]): Promise<number> {
@@ -40,10 +39,9 @@ export async function costCommand(argv: string[]): Promise<number> {
     console.log(COST_USAGE);
     return 0;
   }
-  const jobId = values['job-id'];
-  if ((jobId === undefined) === !values.report)
+  if ((values['job-id'] === undefined) === !values.report)
     throw new UsageError(`Give either --job-id or --report\n\n${COST_USAGE}`);
-  if (jobId !== undefined && !UUID.test(jobId)) throw new UsageError(`--job-id must be a UUID (got "${jobId}")`);
+  const jobId = values['job-id'] === undefined ? undefined : parseJobIdFlag(values['job-id'], '--job-id');
   const budget = parseBudget(values['set-budget']);
   if (budget !== undefined && jobId === undefined) throw new UsageError('--set-budget needs --job-id');
   const last = parseNumberFlag(values.last, '--last') ?? DEFAULT_REPORT_SIZE;

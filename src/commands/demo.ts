@@ -1,7 +1,6 @@
 import { loadConfig } from '../config';
-import type { ModelId } from '../domain/types';
 import { runDemo } from '../demo/run-demo';
-import { parseCommandArgs, parseNumberFlag } from './args';
+import { parseCommandArgs, parseJobIdFlag, parseModelFlag, parseNumberFlag } from './args';
 import { printClip } from './print-clip';
 
 export const DEMO_USAGE = `Usage: clipgen demo [--prompt TEXT] [--duration S] [--image PATH|URL] [--model ID] [--job-id UUID] [--json]
@@ -38,8 +37,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
       prompt: values.prompt ?? DEFAULT_PROMPT,
       duration: parseNumberFlag(values.duration, '--duration') ?? (values.image ? 3 : 6),
       image: values.image,
-      model: values.model as ModelId | undefined,
-      jobId: values['job-id'],
+      model: parseModelFlag(values.model, '--model'),
+      jobId: values['job-id'] === undefined ? undefined : parseJobIdFlag(values['job-id'], '--job-id'),
     },
     loadConfig(),
   );

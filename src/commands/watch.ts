@@ -1,3 +1,5 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { canonicalClipWorkflowId } from '../client/clip-workflow-options';
 import { followClip } from '../client/run-clip';
 import { workflowUiUrl } from '../client/web-ui-link';
 import { loadConfig } from '../config';
@@ -21,14 +23,30 @@ export async function watchCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError(`clipgen watch takes one workflow id\n\n${WATCH_USAGE}`);
-  const [workflowId] = positionals;
+  const [given] = positionals;
   const config = loadConfig();
   return followClipCommand(config, values.json ?? false, async (client, display) => {
-    const handle = client.workflow.getHandle(workflowId);
-    // Fails with WorkflowNotFoundError (a clear message) when there is no such workflow.
-    const description = await handle.describe();
+    const { handle, description } = await describeClip(client, given);
+    const { workflowId } = handle;
     display.note(`Web UI: ${workflowUiUrl(config.temporal.uiUrl, config.temporal.namespace, workflowId)}`);
     display.note(`${workflowId}: ${description.status.name.toLowerCase()}`);
     return followClip(handle, { onProgress: (progress) => display.update(progress) });
   });
+}
+
+/**
+ * The clip under its canonical id (lowercase job id: clip-AAAA…-0 is clip-aaaa…-0); under the id as given only if
+ * there is none, for a clip started with its job id in capitals before ids were made canonical. Fails with
+ * WorkflowNotFoundError (a clear message) when there is no such workflow.
+ */
+async function describeClip(client: Client, given: string) {
+  const canonical = canonicalClipWorkflowId(given);
+  const handle = client.workflow.getHandle(canonical);
+  try {
+    return { handle, description: await handle.describe() };
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError) || canonical === given) throw err;
+    const asGiven = client.workflow.getHandle(given);
+    return { handle: asGiven, description: await asGiven.describe() };
+  }
 }

@@ -48,6 +48,20 @@ export function estimateCostUsd(price: PriceModel, typicalPredictSeconds: number
 }
 
 /**
+ * The most a prediction can be billed under its limits: what a budget reserves. Time-billed: price × the seconds it
+ * may run before Replicate stops it (`maxRunSeconds`); per output second: price × the planned duration, the output
+ * the model is asked for (and the most it bills).
+ */
+export function maxCostUsd(price: PriceModel, maxRunSeconds: number, plannedDuration: number): string {
+  if (!Number.isFinite(maxRunSeconds) || maxRunSeconds <= 0) {
+    throw clipFailure(FailureType.InvalidInput, `maxRunSeconds must be a positive number (got ${maxRunSeconds})`);
+  }
+  return price.kind === 'hardware-time'
+    ? multiplyUsd(price.usdPerSecond, Math.ceil(maxRunSeconds))
+    : multiplyUsd(price.usdPerUnit, plannedDuration);
+}
+
+/**
  * The cost to book: unit price × the prediction's billing metric, or the estimate when the metric is
  * missing. Aborted predictions never started and are not billed.
  */

@@ -1,6 +1,6 @@
 /** Prices in effect: the catalogue's (with the date each was checked), or an operator's override. */
 import { CATALOGUE, effectivePrice, getModelSpec, type PriceOverrides } from './catalogue';
-import { checkUnitPrice, estimateCostUsd } from './cost';
+import { checkUnitPrice, estimateCostUsd, maxCostUsd } from './cost';
 import { isModelId, MODEL_IDS } from './model-ids';
 import { isUsd } from './money';
 import type { ModelId } from './types';
@@ -14,6 +14,16 @@ export function priceSourceOf(model: ModelId, priceOverrides: PriceOverrides): s
 export function estimateClipCostUsd(model: ModelId, plannedDuration: number, priceOverrides: PriceOverrides): string {
   const spec = getModelSpec(model);
   return estimateCostUsd(effectivePrice(spec, priceOverrides), spec.typicalPredictSeconds, plannedDuration);
+}
+
+/** What a clip's budget reservation holds: the most its prediction can be billed, at the prices in effect. */
+export function reservationUsd(
+  model: ModelId,
+  plannedDuration: number,
+  maxRunSeconds: number,
+  priceOverrides: PriceOverrides,
+): string {
+  return maxCostUsd(effectivePrice(getModelSpec(model), priceOverrides), maxRunSeconds, plannedDuration);
 }
 
 export interface ParsedPriceOverrides {

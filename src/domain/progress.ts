@@ -6,7 +6,7 @@ export type ClipPhase =
   | 'creating-prediction'
   | 'waiting-for-prediction'
   | 'cancelling-prediction'
-  | 'probing'
+  /** Fetching the output once, probing those bytes and uploading them. */
   | 'storing'
   | 'recording-cost'
   /** The clip is made; it waits for the sweep that cancels strays of a retried create (rare). */

@@ -83,7 +83,27 @@ export interface Clip {
   retryCount: number;
   /** Seconds from the first create to the terminal prediction status. */
   generationTime: number;
-  video: { width: number; height: number; fps: number; codec: string; bytes: number };
+  video: { width: number; height: number; fps: number; codec: string; bytes: number; sha256: string };
+  /**
+   * Every prediction of this clip that Replicate billed and clipgen booked: this clip's own (`cost`), and any failed,
+   * canceled or stray one before it. A failed clip carries the same record in its failure's details.
+   */
+  bookings: ClipBookings;
+}
+
+/** One booked prediction of a clip. */
+export interface BookedPrediction {
+  predictionId: string;
+  model: ModelId;
+  status: PredictionStatus;
+  /** Decimal USD, exact, as booked in the job's ledger. */
+  amountUsd: string;
+}
+
+export interface ClipBookings {
+  /** Decimal USD: the sum of `predictions`. */
+  totalUsd: string;
+  predictions: BookedPrediction[];
 }
 
 /** The record a parent keeps for a clip whose workflow failed (see toFailedClip). */

@@ -14,6 +14,7 @@ import {
   requireText,
 } from './field-checks';
 import { requireImageUrl } from './image-url';
+import { canonicalJobId, isJobId } from './job-id';
 import { requireModelId } from './model-choice';
 import { validateSettings } from './settings-validation';
 import type { ClipPrompt, GenerateClipInput, ModelChoice } from './types';
@@ -22,7 +23,6 @@ export const MAX_CLIP_INDEX = 100_000;
 export const MAX_PROMPT_CHARACTERS = 2000;
 export const MAX_CLIP_DURATION_SECONDS = 600;
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ENVIRONMENTS = ['production', 'development'] as const;
 const INPUT_KEYS = ['jobId', 'clip', 'models', 'settings', 'environment', 'pollInterval', 'deadline'];
 const CLIP_KEYS = ['clipIndex', 'prompt', 'negativePrompt', 'duration', 'imageUrl'];
@@ -31,7 +31,10 @@ const MODEL_CHOICE_KEYS = ['primary', 'fallback'];
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;
 
-/** The input, checked and normalised: prompts trimmed, null and blank optional fields dropped. */
+/**
+ * The input, checked and normalised: the job id in its canonical (lowercase) form, so that the storage path, ledger
+ * key and search attributes derived from it name one job; prompts trimmed; null and blank optional fields dropped.
+ */
 export function validateGenerateClipInput(input: unknown): GenerateClipInput {
   const raw = requirePlainObject(input, 'input');
   rejectUnknownKeys(raw, INPUT_KEYS, '');
@@ -59,7 +62,7 @@ export function validateGenerateClipInput(input: unknown): GenerateClipInput {
 }
 
 function validateJobId(value: unknown): string {
-  if (typeof value === 'string' && UUID_PATTERN.test(value)) return value;
+  if (isJobId(value)) return canonicalJobId(value);
   return invalid(`jobId must be a UUID such as 123e4567-e89b-12d3-a456-426614174000 (got ${describeValue(value)})`);
 }
 

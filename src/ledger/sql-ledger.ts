@@ -87,7 +87,7 @@ export function createSqlLedger(db: SqlDatabase, migrateOptions: MigrateOptions 
 
     reserveBudget: (request) =>
       guard(`check the budget of job ${request.jobId} for clip ${request.clipIndex}`, async () => {
-        requireUsd('estimateUsd', request.estimateUsd);
+        requireUsd('amountUsd', request.amountUsd);
         return db.transaction((session) => reserve(session, request));
       }),
 
@@ -138,7 +138,7 @@ async function book(session: SqlSession, entry: ClipCostEntry): Promise<BookingR
 }
 
 async function reserve(session: SqlSession, request: ReservationRequest): Promise<ReservationResult> {
-  const { jobId, clipIndex, estimateUsd } = request;
+  const { jobId, clipIndex, amountUsd } = request;
   await session.query(ENSURE_JOB, [jobId]);
   const [job] = await session.query<Omit<JobRow, 'id'>>(LOCK_JOB, [jobId]);
   if (!job) throw new Error(`job ${jobId} was deleted while its budget was checked`);
@@ -149,10 +149,10 @@ async function reserve(session: SqlSession, request: ReservationRequest): Promis
   const budgetUsd = job.budget_usd === null ? null : usdFromDb(job.budget_usd);
   const bookedUsd = usdFromDb(job.total_cost);
   const reservedUsd = usdFromDb(others.reserved_usd);
-  const projectedUsd = addUsd(addUsd(bookedUsd, reservedUsd), estimateUsd);
+  const projectedUsd = addUsd(addUsd(bookedUsd, reservedUsd), amountUsd);
   const granted = budgetUsd === null || compareUsd(projectedUsd, budgetUsd) <= 0;
   // A refused clip goes no further, so an earlier reservation of its own (its primary branch's) is freed.
-  if (granted) await session.query(UPSERT_RESERVATION, [jobId, clipIndex, estimateUsd]);
+  if (granted) await session.query(UPSERT_RESERVATION, [jobId, clipIndex, amountUsd]);
   else await session.query(DELETE_RESERVATION, [jobId, clipIndex]);
   return { granted, budgetUsd, bookedUsd, reservedUsd, reservingClips: Number(others.clips) };
 }

@@ -43,13 +43,13 @@ export interface ClipCostRow extends Omit<ClipCostEntry, 'releaseReservation'> {
 export interface ReservationRequest {
   jobId: string;
   clipIndex: number;
-  /** Decimal USD: this clip's estimate. */
-  estimateUsd: string;
+  /** Decimal USD: the most this clip's next prediction can cost. */
+  amountUsd: string;
 }
 
 /** The outcome of a budget check; the job row was locked while it was computed. */
 export interface ReservationResult {
-  /** True when the estimate fits and is now the clip's reservation; false when it would pass the budget. */
+  /** True when the amount fits and is now the clip's reservation; false when it would pass the budget. */
   granted: boolean;
   budgetUsd: string | null;
   bookedUsd: string;

@@ -1,4 +1,4 @@
-/** Limits every download of a model output obeys (storeClip's transfer and probeVideo's preflight). */
+/** Limits every download of a model output obeys (fetchProbeStore's one transfer of each output). */
 export interface DownloadPolicy {
   /** Largest body accepted, counted from the first byte of the resource (resumed bytes included). */
   maxBytes: number;

@@ -2,7 +2,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { clipFailure, FailureType } from '../domain/failures';
 import { describeUrl, failureForStatus, networkFailure } from './download-failures';
 import { describeBytes, type DownloadPolicy } from './download-policy';
@@ -178,6 +178,18 @@ function acceptResponse(
   transfer: Transfer,
 ): OpenedDownload {
   const status = response.statusCode ?? 0;
+  if (status === 416 && requestedStart > 0 && rangeEndsAt(response) === requestedStart) {
+    // "Nothing from there on": the earlier transfer had every byte already.
+    response.resume();
+    transfer.end();
+    return {
+      stream: Readable.from([]),
+      contentLength: 0,
+      contentType: null,
+      finalUrl: url.href,
+      startAt: requestedStart,
+    };
+  }
   const resumed = status === 206 && requestedStart > 0;
   if (status !== 200 && !resumed) {
     response.destroy();
@@ -214,6 +226,12 @@ function assertRangeStart(response: IncomingMessage, url: URL, requestedStart: n
       `${describeUrl(url)} answered a resume from byte ${requestedStart} with Content-Range ${JSON.stringify(response.headers['content-range'] ?? null)}`,
     );
   }
+}
+
+/** The resource's size, as a 416 states it in its Content-Range (an unsatisfied range over SIZE bytes). */
+function rangeEndsAt(response: IncomingMessage): number | null {
+  const match = /^bytes \*\/(\d+)$/.exec(response.headers['content-range'] ?? '');
+  return match ? Number(match[1]) : null;
 }
 
 function parseContentLength(header: string | undefined): number | null {

@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 
 export interface FfprobeOutcome {
+  /** Null when the process was ended by a signal. */
   exitCode: number | null;
+  /** The signal that ended the process (e.g. SIGSEGV when it crashed), else null. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   /** The end of stderr (ffprobe's error messages are at the end). */
   stderr: string;
@@ -35,9 +38,9 @@ export function runFfprobe(args: string[], ffprobePath: string, signal: AbortSig
       signal.removeEventListener('abort', onAbort);
       reject(error);
     });
-    child.on('close', (exitCode) => {
+    child.on('close', (exitCode, exitSignal) => {
       signal.removeEventListener('abort', onAbort);
-      resolve({ exitCode, stdout, stderr });
+      resolve({ exitCode, signal: exitSignal, stdout, stderr });
     });
   });
 }

@@ -15,7 +15,7 @@ interface FfprobeStream {
 
 interface FfprobeJson {
   streams?: FfprobeStream[];
-  format?: { duration?: string };
+  format?: { duration?: string; format_name?: string };
 }
 
 /** Turns ffprobe's JSON (`-show_streams -show_format`) into the facts we keep, or a GenerationError. */
@@ -23,6 +23,10 @@ export function readProbeReport(json: string, where: string): ProbedVideo {
   const report = parseJson(json, where);
   const video = report.streams?.find((stream) => stream.codec_type === 'video' && !stream.disposition?.attached_pic);
   const notAVideo = (why: string) => clipFailure(FailureType.Generation, `${where} is not a playable video: ${why}`);
+  const container = report.format?.format_name ?? '';
+  if (!container.split(',').some((name) => name === 'mp4' || name === 'mov')) {
+    throw notAVideo(`ffprobe read it as ${container ? `"${container}"` : 'an unknown format'}, not as an MP4 file`);
+  }
   if (!video) throw notAVideo('it has no video stream');
 
   const duration = positive(video.duration) ?? positive(report.format?.duration);

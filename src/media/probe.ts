@@ -1,10 +1,8 @@
+import { open } from 'node:fs/promises';
 import { clipFailure, FailureType } from '../domain/failures';
 import type { ProbedVideo } from '../domain/types';
-import { openDownload } from './download';
-import { describeUrl } from './download-failures';
-import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from './download-policy';
-import { ffprobeFailure } from './ffprobe-errors';
 import { FFPROBE_PATH } from './binaries';
+import { ffprobeFailure } from './ffprobe-errors';
 import { runFfprobe } from './ffprobe-process';
 import { readProbeReport } from './ffprobe-report';
 
@@ -13,19 +11,22 @@ export interface ProbeOptions {
   timeoutMs: number;
   /** Default: the ffprobe-static binary. */
   ffprobePath?: string;
-  /** Host, redirect and timeout rules; default DEFAULT_DOWNLOAD_POLICY (no private hosts). */
-  download?: DownloadPolicy;
+  /** How messages name the file: the output's URL without its query. Default: the path. */
+  where?: string;
   signal?: AbortSignal;
 }
 
+/** The demuxers ffprobe may use: the MP4 family (ffprobe's "mov,mp4,m4a,3gp,3g2,mj2"). */
+const MP4_DEMUXERS = 'mov,mp4,m4a,3gp,3g2,mj2';
+
 /**
- * Measures the video at `url` with ffprobe reading over HTTP (it fetches only the ranges it needs).
- * A preflight request through the download layer first applies the host policy to the URL and to every
- * redirect, and turns HTTP statuses into the usual failures; ffprobe then reads the final URL.
+ * Measures the MP4 video in the local file `filePath` with ffprobe. ffprobe gets the path, never a URL, and may
+ * open nothing else: `-protocol_whitelist file` keeps it off the network, and `-format_whitelist` lets only the
+ * MP4 demuxer read the file, so a playlist (HLS, DASH) or any other container is refused, never followed.
+ * A file that is not a playable MP4 video is a GenerationError; ffprobe crashing is a RetryableError.
  */
-export async function probeVideo(url: string, options: ProbeOptions): Promise<ProbedVideo> {
-  const policy = options.download ?? DEFAULT_DOWNLOAD_POLICY;
-  const where = describeUrl(url);
+export async function probeFile(filePath: string, options: ProbeOptions): Promise<ProbedVideo> {
+  const where = options.where ?? filePath;
   const deadline = new AbortController();
   const timer = setTimeout(() => {
     deadline.abort(
@@ -37,18 +38,19 @@ export async function probeVideo(url: string, options: ProbeOptions): Promise<Pr
   else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
 
   try {
-    const finalUrl = await preflight(url, policy, deadline.signal);
-    const ioTimeoutMicros = Math.min(policy.idleTimeoutMs, options.timeoutMs) * 1000;
-    const args = ['-v', 'error', '-rw_timeout', String(ioTimeoutMicros), '-print_format', 'json'];
-    const outcome = await runFfprobe(
-      [...args, '-show_streams', '-show_format', finalUrl],
-      options.ffprobePath ?? FFPROBE_PATH,
-      deadline.signal,
-    ).catch((error: unknown) => {
-      if (deadline.signal.aborted) throw deadline.signal.reason;
-      throw clipFailure(FailureType.Retryable, `Could not run ffprobe: ${(error as Error).message}`);
-    });
-    if (outcome.exitCode !== 0) throw ffprobeFailure(outcome.stderr, outcome.exitCode, where);
+    const args = [
+      ...['-v', 'error', '-protocol_whitelist', 'file', '-format_whitelist', MP4_DEMUXERS],
+      ...['-print_format', 'json', '-show_streams', '-show_format', `file:${filePath}`],
+    ];
+    const outcome = await runFfprobe(args, options.ffprobePath ?? FFPROBE_PATH, deadline.signal).catch(
+      (error: unknown) => {
+        if (deadline.signal.aborted) throw deadline.signal.reason;
+        throw clipFailure(FailureType.Retryable, `Could not run ffprobe: ${(error as Error).message}`);
+      },
+    );
+    if (outcome.exitCode !== 0) {
+      throw ffprobeFailure(outcome, where, filePath, await sniffNotAnMp4(filePath));
+    }
     return readProbeReport(outcome.stdout, where);
   } finally {
     clearTimeout(timer);
@@ -56,9 +58,29 @@ export async function probeVideo(url: string, options: ProbeOptions): Promise<Pr
   }
 }
 
-/** Checks the URL and its redirects, and its status, without reading the body. */
-async function preflight(url: string, policy: DownloadPolicy, signal: AbortSignal): Promise<string> {
-  const opened = await openDownload(url, policy, signal);
-  opened.stream.destroy();
-  return opened.finalUrl;
+/** What the file plainly is when it is a well-known non-video (a playlist, a web page), to say so. */
+async function sniffNotAnMp4(filePath: string): Promise<string | null> {
+  let head: string;
+  try {
+    const file = await open(filePath, 'r');
+    try {
+      const { buffer, bytesRead } = await file.read({ buffer: Buffer.alloc(512), position: 0 });
+      if (bytesRead === 0) return 'it is empty';
+      head = buffer
+        .subarray(0, bytesRead)
+        .toString('latin1')
+        .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
+        .trimStart();
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return null;
+  }
+  if (head.startsWith('#EXTM3U')) return 'it is an HLS playlist (.m3u8), not an MP4 file';
+  if (/^<\?xml[^>]*>\s*<MPD[\s>]/i.test(head) || /^<MPD[\s>]/i.test(head)) {
+    return 'it is a DASH manifest, not an MP4 file';
+  }
+  if (/^<(!doctype html|html|head|body)[\s>]/i.test(head)) return 'it is an HTML page, not an MP4 file';
+  return null;
 }

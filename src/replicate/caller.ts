@@ -10,7 +10,14 @@ import type { AttemptFailure } from './single-attempt-fetch';
 
 export type Attempt<T> =
   | { ok: true; value: T }
-  | { ok: false; failure: AttemptFailure | null; error: unknown; context: ReplicateCallContext };
+  | {
+      ok: false;
+      failure: AttemptFailure | null;
+      error: unknown;
+      context: ReplicateCallContext;
+      /** 0 when the attempt failed before its request went out (fetch was never called). */
+      requestsSent: number;
+    };
 
 export interface ReplicateCaller {
   /** One HTTP request through a fresh single-attempt client; never throws, so callers can inspect a failure. */
@@ -36,7 +43,7 @@ export function createReplicateCaller(config: ReplicateClientConfig, now: () => 
     } catch (error) {
       const secrets = [single.token, config.apiToken];
       const fullContext = { ...context, secrets, timeoutMs: single.timeoutMs, nowMs: now() };
-      return { ok: false, failure: single.failure(), error, context: fullContext };
+      return { ok: false, failure: single.failure(), error, context: fullContext, requestsSent: single.requestsSent() };
     }
   };
   return {

@@ -7,6 +7,7 @@
 import type { AttemptFailure } from './single-attempt-fetch';
 
 const settledFailures = new WeakSet<object>();
+const unsentFailures = new WeakSet<object>();
 
 /** Marks a failure (as thrown by a create) as one after which no prediction of that attempt can appear; returns it. */
 export function markSettled<T>(failure: T): T {
@@ -14,8 +15,19 @@ export function markSettled<T>(failure: T): T {
   return failure;
 }
 
+/** Marks a failure as one thrown before the create request was sent (settled, then, too); returns it. */
+export function markUnsent<T>(failure: T): T {
+  if (typeof failure === 'object' && failure !== null) unsentFailures.add(failure);
+  return failure;
+}
+
 export function isSettled(failure: unknown): boolean {
-  return typeof failure === 'object' && failure !== null && settledFailures.has(failure);
+  return typeof failure === 'object' && failure !== null && (settledFailures.has(failure) || isUnsent(failure));
+}
+
+/** Only failures marked so count as unsent: an unmarked one may have sent its request. */
+export function isUnsent(failure: unknown): boolean {
+  return typeof failure === 'object' && failure !== null && unsentFailures.has(failure);
 }
 
 /** The API answered the request with a status, so it is done with it. */

@@ -5,10 +5,10 @@ import { REPLICATE_REFS, replicateModelName, type ReplicateRef } from '../domain
 import { isTerminalStatus, type ModelId, type PredictionSnapshot } from '../domain/types';
 import { createReplicateCaller, failureOf } from './caller';
 import { DEFAULT_REPLICATE_BASE_URL, DEFAULT_REQUEST_TIMEOUT_MS, type ReplicateClientConfig } from './client';
-import { markSettled, wasAnswered } from './create-outcome';
+import { markSettled, markUnsent, wasAnswered } from './create-outcome';
 import { findAllAttempts, findEarlierPrediction, type EarlierPredictionSearch } from './find-earlier';
 import { webhookUrlWithToken } from './idempotency';
-import { toPredictionSnapshot } from './snapshot';
+import { toPredictionSnapshot, type ReplicatePredictionJson } from './snapshot';
 
 export interface ReplicateGatewayConfig extends ReplicateClientConfig {
   /** How far back a retried create looks for the prediction an earlier attempt made. Default 15 minutes. */
@@ -84,18 +84,29 @@ export function createReplicateGateway(config: ReplicateGatewayConfig = {}): Rep
     return { request, ref: refOf(request.model), signal, createdAfterMs, maxPages, apiOrigin };
   }
 
+  /** Everything a create does before its own request; a failure here sent no create. */
+  async function prepareCreate(
+    request: CreatePredictionInput,
+    signal: AbortSignal | undefined,
+    options: CreatePredictionOptions,
+  ): Promise<{ ref: ReplicateRef; webhook: string | undefined; earlier: ReplicatePredictionJson | undefined }> {
+    const ref = refOf(request.model);
+    const webhook = request.webhook ? webhookWithToken(request.webhook.url, request) : undefined;
+    if (!(options.lookupExisting ?? true)) return { ref, webhook, earlier: undefined };
+    const createdAfterMs = options.lookupCreatedSinceMs ?? now() - (config.lookupWindowMs ?? DEFAULT_LOOKUP_WINDOW_MS);
+    return {
+      ref,
+      webhook,
+      earlier: await findEarlierPrediction(caller, attemptSearch(request, createdAfterMs, signal)),
+    };
+  }
+
   return {
     async createPrediction(request, signal, options = {}) {
-      const webhook = request.webhook ? webhookWithToken(request.webhook.url, request) : undefined;
-      if (options.lookupExisting ?? true) {
-        const createdAfterMs =
-          options.lookupCreatedSinceMs ?? now() - (config.lookupWindowMs ?? DEFAULT_LOOKUP_WINDOW_MS);
-        const earlier = await findEarlierPrediction(caller, attemptSearch(request, createdAfterMs, signal)).catch(
-          (err: unknown) => Promise.reject(markSettled(err)),
-        );
-        if (earlier) return { ...toPredictionSnapshot(request.model, earlier), adopted: true };
-      }
-      const ref = refOf(request.model);
+      const { ref, webhook, earlier } = await prepareCreate(request, signal, options).catch((err: unknown) =>
+        Promise.reject(markUnsent(err)),
+      );
+      if (earlier) return { ...toPredictionSnapshot(request.model, earlier), adopted: true };
       const body = {
         input: request.input,
         ...(webhook ? { webhook } : {}),
@@ -112,6 +123,7 @@ export function createReplicateGateway(config: ReplicateGatewayConfig = {}): Rep
       });
       if (outcome.ok) return { ...outcome.value, adopted: false };
       const failure = failureOf(outcome, signal);
+      if (outcome.requestsSent === 0) throw markUnsent(failure);
       throw wasAnswered(outcome.failure) ? markSettled(failure) : failure;
     },
 

@@ -24,6 +24,11 @@ export interface RequestContext {
   params: string[];
   /** Origin for links in responses: the publicUrl option, else http://<Host>. */
   origin: string;
+  /**
+   * Origin for output links: the publicUrl option, else http://<Host> with a loopback IP literal replaced by
+   * `localhost`, so that output URLs carry a host name to resolve, as Replicate's (replicate.delivery) do.
+   */
+  outputOrigin: string;
 }
 
 export type Handler = (sim: SimulatorContext, request: RequestContext) => Promise<void>;

@@ -21,6 +21,11 @@ export type FaultEffect =
   | { kind: 'prediction-failed'; error: string }
   | { kind: 'model-unavailable' }
   | { kind: 'never-finish' }
+  /**
+   * The prediction has already been running `seconds` when it is created: the simulator skips that time, as a
+   * time-skipping test server does, so tests see a long (billed) run at once. Its `Cancel-After` still applies.
+   */
+  | { kind: 'long-run'; seconds: number }
   | { kind: 'output-404' }
   | { kind: 'output-truncated' }
   | { kind: 'output-not-video' }
@@ -44,6 +49,7 @@ const FIXED_ROUTE: Partial<Record<FaultKind, FaultRoute>> = {
   'prediction-failed': 'create',
   'model-unavailable': 'create',
   'never-finish': 'create',
+  'long-run': 'create',
   'output-404': 'output',
   'output-truncated': 'output',
   'output-not-video': 'output',
@@ -152,6 +158,9 @@ function checkKindFields(kind: FaultKind, fault: Record<string, unknown>): void 
   }
   if ((kind === 'delay' || kind === 'output-stall') && (typeof fault.ms !== 'number' || !(fault.ms >= 0))) {
     throw new Error(`${kind} needs ms >= 0`);
+  }
+  if (kind === 'long-run' && (typeof fault.seconds !== 'number' || !(fault.seconds > 0))) {
+    throw new Error('long-run needs seconds > 0');
   }
   if (kind === 'prediction-failed' && (typeof fault.error !== 'string' || fault.error === '')) {
     throw new Error('prediction-failed needs an error string');

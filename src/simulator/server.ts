@@ -18,6 +18,19 @@ function originOf(req: IncomingMessage, publicUrl: string | undefined): string {
   return `http://${req.headers.host ?? '127.0.0.1'}`;
 }
 
+/** The request's origin with a loopback IP literal (127.x.x.x, [::1]) named `localhost` instead; publicUrl as is. */
+function outputOriginOf(req: IncomingMessage, publicUrl: string | undefined): string {
+  const origin = originOf(req, publicUrl);
+  if (publicUrl) return origin;
+  try {
+    const url = new URL(origin);
+    if (/^127\.\d+\.\d+\.\d+$/.test(url.hostname) || url.hostname === '[::1]') url.hostname = 'localhost';
+    return url.origin;
+  } catch {
+    return origin;
+  }
+}
+
 /** The request listener: count, authenticate, route, and turn unexpected errors into Replicate's 500. */
 export function createRequestListener(sim: SimulatorContext, publicUrl: string | undefined) {
   return (req: IncomingMessage, res: ServerResponse): void => {
@@ -56,5 +69,12 @@ async function handle(
     return;
   }
   sim.engine.sweep();
-  await matched.route.handler(sim, { req, res, url, params: matched.params, origin: originOf(req, publicUrl) });
+  await matched.route.handler(sim, {
+    req,
+    res,
+    url,
+    params: matched.params,
+    origin: originOf(req, publicUrl),
+    outputOrigin: outputOriginOf(req, publicUrl),
+  });
 }

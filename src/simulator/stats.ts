@@ -1,9 +1,15 @@
-import type { SimulatorStats } from './types';
+import type { OutputStats, SimulatorStats } from './types';
 
 export type MutableStats = Omit<SimulatorStats, 'running'>;
 
 export function emptyStats(): MutableStats {
-  return { predictionsCreated: {}, cancels: 0, requests: {}, webhooksDelivered: 0, webhooksFailed: 0 };
+  return { predictionsCreated: {}, cancels: 0, requests: {}, webhooksDelivered: 0, webhooksFailed: 0, outputs: {} };
+}
+
+/** The output counters of one prediction, created on first use. */
+export function outputStats(stats: MutableStats, predictionId: string): OutputStats {
+  stats.outputs[predictionId] ??= { requests: 0, rangeRequests: 0, bytes: 0 };
+  return stats.outputs[predictionId];
 }
 
 export function countRequest(stats: MutableStats, endpoint: string): void {
@@ -19,5 +25,6 @@ export function snapshotStats(stats: MutableStats, running: number): SimulatorSt
     requests: { ...stats.requests },
     webhooksDelivered: stats.webhooksDelivered,
     webhooksFailed: stats.webhooksFailed,
+    outputs: Object.fromEntries(Object.entries(stats.outputs).map(([id, output]) => [id, { ...output }])),
   };
 }

@@ -44,6 +44,18 @@ export interface SimulatorStats {
   webhooksDelivered: number;
   /** Webhook delivery attempts that failed (non-2xx, network error, timeout or a webhook-fail fault). */
   webhooksFailed: number;
+  /** Requests for each prediction's output file (GET /delivery/{id}/output.mp4), keyed by prediction id. */
+  outputs: Record<string, OutputStats>;
+}
+
+/** How one prediction's output was fetched: a clip stored with one transfer shows requests 1, bytes = its size. */
+export interface OutputStats {
+  /** Requests of the output, whatever their answer (faults, 404 and HEAD included). */
+  requests: number;
+  /** Of those, requests with a Range header (resumed transfers). */
+  rangeRequests: number;
+  /** Body bytes sent, over all requests. */
+  bytes: number;
 }
 
 /** A prediction as the API returns it (§1 of the Replicate reference). */

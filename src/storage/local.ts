@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
@@ -17,35 +17,42 @@ export interface LocalStorageOptions {
   bucket?: string;
 }
 
-/**
- * Storage in a local folder: `${rootDir}/${bucket}/${path}`. Each put streams into a temporary file next to
- * the target and renames it into place, so a retried put overwrites and no reader ever sees half a file.
- */
-/** `.clip_0.mp4.<uuid>.partial`: where a put to `clip_0.mp4` writes before renaming. */
-function partialPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${randomUUID()}.partial`);
-}
+/** Where puts write before renaming into place, and where object metadata is kept: beside the buckets. */
+const UPLOADS_DIR = '.uploads';
+const METADATA_DIR = '.metadata';
 
 const UUID_PARTIAL_SUFFIX = /^\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.partial$/;
 
 /**
- * A writer killed mid-put (its worker died) leaves its temporary file behind. Temporal runs one attempt of a
- * clip's store at a time, so a temporary file of this object that exists when a put starts belongs to a writer
- * that is gone (or to an attempt Temporal has already given up on).
+ * Storage in a local folder: `${rootDir}/${bucket}/${path}`. Each put streams into a temporary file in
+ * `${rootDir}/.uploads/${bucket}/` and renames it into place, so a retried put overwrites, no reader ever sees half
+ * a file, and a put that fails leaves nothing in the bucket (not even an empty job folder: the object's folder is
+ * made only once its bytes are all in). The object's metadata (contentType, size, sha256 and the caller's) is kept
+ * in `${rootDir}/.metadata/${bucket}/${path}.json`, written after the object.
  */
-async function removeAbandonedPartials(target: string): Promise<void> {
-  const prefix = `.${basename(target)}`;
-  const names = await readdir(dirname(target));
-  const abandoned = names.filter(
-    (name) => name.startsWith(prefix) && UUID_PARTIAL_SUFFIX.test(name.slice(prefix.length)),
-  );
-  await Promise.all(abandoned.map((name) => rm(join(dirname(target), name), { force: true })));
-}
-
 export function createLocalStorage(options: LocalStorageOptions): StorageClient {
   const bucket = assertBucketName(options.bucket ?? 'video-clips');
-  const bucketDir = resolve(options.rootDir, bucket);
+  const rootDir = resolve(options.rootDir);
+  const bucketDir = join(rootDir, bucket);
+  const uploadsDir = join(rootDir, UPLOADS_DIR, bucket);
   const locate = (path: string) => join(bucketDir, ...assertObjectPath(path).split('/'));
+  const metadataFileOf = (path: string) => join(rootDir, METADATA_DIR, bucket, ...`${path}.json`.split('/'));
+  /** `<path, URI-encoded>.<uuid>.partial`: where a put to `path` writes before renaming. */
+  const partialPrefixOf = (path: string) => encodeURIComponent(path);
+
+  /**
+   * A writer killed mid-put (its worker died) leaves its temporary file behind. Temporal runs one attempt of a
+   * clip's store at a time, so a temporary file of this object that exists when a put starts belongs to a writer
+   * that is gone (or to an attempt Temporal has already given up on).
+   */
+  async function removeAbandonedPartials(path: string): Promise<void> {
+    const prefix = partialPrefixOf(path);
+    const names = await readdir(uploadsDir);
+    const abandoned = names.filter(
+      (name) => name.startsWith(prefix) && UUID_PARTIAL_SUFFIX.test(name.slice(prefix.length)),
+    );
+    await Promise.all(abandoned.map((name) => rm(join(uploadsDir, name), { force: true })));
+  }
 
   return {
     kind: 'local',
@@ -53,12 +60,13 @@ export function createLocalStorage(options: LocalStorageOptions): StorageClient 
 
     async put(path: string, body: Readable, putOptions: PutObjectOptions): Promise<StoredObject> {
       const target = locate(path);
-      const temp = partialPathFor(target);
+      const temp = join(uploadsDir, `${partialPrefixOf(path)}.${randomUUID()}.partial`);
       const meter = new ContentMeter(putOptions.onProgress);
       let file: WriteStream | undefined;
+      let sha256: string;
       try {
-        await mkdir(dirname(target), { recursive: true });
-        await removeAbandonedPartials(target);
+        await mkdir(uploadsDir, { recursive: true });
+        await removeAbandonedPartials(path);
         file = createWriteStream(temp, { flags: 'wx', flush: true });
         await pipeline(body, meter, file, { signal: putOptions.signal });
         if (putOptions.expectedBytes !== undefined && meter.bytes !== putOptions.expectedBytes) {
@@ -67,7 +75,15 @@ export function createLocalStorage(options: LocalStorageOptions): StorageClient 
             `Storing ${bucket}/${path} received ${meter.bytes} bytes, expected ${putOptions.expectedBytes}`,
           );
         }
+        sha256 = meter.digest();
+        await mkdir(dirname(target), { recursive: true });
         await rename(temp, target);
+        await writeMetadata(metadataFileOf(path), {
+          ...putOptions.metadata,
+          contentType: putOptions.contentType,
+          size: meter.bytes,
+          sha256,
+        });
       } catch (error) {
         body.destroy();
         // The file may still be opening; removing it first would let the open recreate it afterwards.
@@ -81,20 +97,37 @@ export function createLocalStorage(options: LocalStorageOptions): StorageClient 
         fullPath: `${bucket}/${path}`,
         url: pathToFileURL(target).href,
         bytes: meter.bytes,
-        sha256: meter.digest(),
+        sha256,
       };
     },
 
-    async stat(path: string): Promise<{ bytes: number } | null> {
+    async stat(path: string) {
       try {
         const stats = await stat(locate(path));
-        return stats.isFile() ? { bytes: stats.size } : null;
+        if (!stats.isFile()) return null;
+        return { bytes: stats.size, metadata: await readMetadata(metadataFileOf(path)) };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
         throw storageFailure(error, `${bucket}/${path}`);
       }
     },
   };
+}
+
+/** Written to a temporary file and renamed, so a reader sees the old metadata or the new, never half. */
+async function writeMetadata(file: string, metadata: Record<string, unknown>): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temp = `${file}.${randomUUID()}.partial`;
+  await writeFile(temp, `${JSON.stringify(metadata, null, 2)}\n`);
+  await rename(temp, file);
+}
+
+async function readMetadata(file: string): Promise<Record<string, unknown> | null> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
 }
 
 /** The caller's cancellation and already classified failures pass through; file system errors are retryable. */

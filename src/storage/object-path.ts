@@ -33,7 +33,7 @@ function hasBackslashOrControl(text: string): boolean {
   return [...text].some((character) => character === '\\' || character.charCodeAt(0) < 0x20);
 }
 
-/** Where storeClip keeps a clip inside the bucket. */
+/** Where fetchProbeStore keeps a clip inside the bucket. */
 export function clipObjectPath(jobId: string, clipIndex: number): string {
   return `${jobId}/clip_${clipIndex}.mp4`;
 }

@@ -11,7 +11,14 @@ import { openSupabaseClient, reportOf, unknownErrorFailure } from './supabase-cl
 import { failureFromReport, networkFailure, type FailureContext } from './supabase-failures';
 import { timedFetch, withSignal } from './timed-fetch';
 import { TusClient, TusResponseError } from './tus-client';
-import type { PutObjectOptions, ResumePlan, StorageClient, StoredObject, UploadCheckpoint } from './types';
+import type {
+  ObjectMetadata,
+  PutObjectOptions,
+  ResumePlan,
+  StorageClient,
+  StoredObject,
+  UploadCheckpoint,
+} from './types';
 
 export type StorageUrlMode = 'public' | 'signed';
 
@@ -44,8 +51,9 @@ export const SUPABASE_STORAGE_DEFAULTS = Object.freeze({
 
 /**
  * Supabase Storage through supabase-js: small clips in one standard upload, larger ones through the resumable TUS
- * endpoint in chunks, both upserts (a retried store overwrites). Objects carry their size and (for standard uploads,
- * whose bytes are known before they are sent) their sha256 as metadata.
+ * endpoint in chunks, both upserts (a retried store overwrites). Objects carry the caller's metadata and their size
+ * as user metadata, and for standard uploads (whose bytes are hashed before they are sent) their sha256; a caller
+ * that knows the sha256 beforehand (fetchProbeStore) passes it in `metadata`, so resumable uploads carry it too.
  */
 export function createSupabaseStorage(options: SupabaseStorageOptions): StorageClient {
   const settings = {
@@ -88,14 +96,20 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): StorageC
       : "the project's upload size limit (Supabase dashboard → Storage → Settings; 50 MB on the Free plan)";
   }
 
-  async function standardUpload(path: string, bytes: Buffer, cacheControl: string, signal?: AbortSignal) {
+  async function standardUpload(
+    path: string,
+    bytes: Buffer,
+    cacheControl: string,
+    metadata: ObjectMetadata | undefined,
+    signal?: AbortSignal,
+  ) {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const { error } = await withSignal(signal, () =>
       files().upload(path, bytes, {
         contentType: 'video/mp4',
         upsert: true,
         cacheControl,
-        metadata: { size: bytes.length, sha256 },
+        metadata: { ...metadata, size: bytes.length, sha256 },
       }),
     );
     if (error) throw error;
@@ -137,7 +151,7 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): StorageC
               objectName: path,
               contentType: 'video/mp4',
               cacheControl,
-              metadata: JSON.stringify(size === null ? {} : { size }),
+              metadata: JSON.stringify({ ...putOptions.metadata, ...(size === null ? {} : { size }) }),
             },
             head,
             rest,
@@ -162,7 +176,8 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): StorageC
                 `Storing ${fullPath} received ${head.bytes} bytes, expected ${totalBytes}`,
               );
             }
-            stored = await standardUpload(path, Buffer.concat(head.pieces, head.bytes), cacheControl, signal);
+            const bytes = Buffer.concat(head.pieces, head.bytes);
+            stored = await standardUpload(path, bytes, cacheControl, putOptions.metadata, signal);
             onProgress?.(stored.bytes);
           }
         }
@@ -173,10 +188,10 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): StorageC
       return { path, fullPath, url: await urlFor(path, signal), bytes: stored.bytes, sha256: stored.sha256 };
     },
 
-    async stat(path: string): Promise<{ bytes: number } | null> {
+    async stat(path: string) {
       assertObjectPath(path);
       const { data, error } = await files().info(path);
-      if (!error) return { bytes: Number(data.size) };
+      if (!error) return { bytes: Number(data.size), metadata: (data.metadata as Record<string, unknown>) ?? null };
       if (reportOf(error)?.code === '404') return null;
       throw await classify(error, contextFor(`reading the info of ${bucket}/${path}`));
     },

@@ -25,10 +25,18 @@ export interface PutObjectOptions {
   bodyStartsAt?: number;
   /**
    * Called whenever a resumable upload has stored more bytes, with where it stands; null means "start over next
-   * time". The caller keeps the latest (storeClip heartbeats it) and hands it to `planResume` on a retry.
+   * time". The caller keeps the latest (fetchProbeStore heartbeats it) and hands it to `planResume` on a retry.
    */
   onCheckpoint?: (checkpoint: UploadCheckpoint | null) => void;
+  /**
+   * Kept with the object (fetchProbeStore: `size` and `sha256` of the probed bytes). Supabase: the object's user
+   * metadata; local: a sidecar JSON file (see createLocalStorage). The backend's own `size` (and, when it hashed
+   * the bytes before sending them, `sha256`) take precedence.
+   */
+  metadata?: ObjectMetadata;
 }
+
+export type ObjectMetadata = Record<string, string | number>;
 
 /** Where a resumable upload stands. Serialisable and free of secrets: it travels in heartbeat details. */
 export interface UploadCheckpoint {
@@ -55,8 +63,8 @@ export interface StorageClient {
   readonly kind: 'local' | 'supabase';
   readonly bucket: string;
   put(path: string, body: Readable, options: PutObjectOptions): Promise<StoredObject>;
-  /** Size in bytes, or null when the object does not exist. */
-  stat(path: string): Promise<{ bytes: number } | null>;
+  /** Size in bytes and the metadata stored with it, or null when the object does not exist. */
+  stat(path: string): Promise<{ bytes: number; metadata: Record<string, unknown> | null } | null>;
   /**
    * Backends with resumable uploads: checks an earlier attempt's checkpoint against the server. Null means it
    * cannot be resumed (expired, unknown, or the server holds fewer bytes); the upload then starts over.

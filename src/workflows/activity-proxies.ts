@@ -1,13 +1,14 @@
 import { proxyActivities } from '@temporalio/workflow';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../domain/failures';
-import type { createActivities } from '../activities';
+import type { ClipActivities } from '../activities';
 
-type ClipActivities = ReturnType<typeof createActivities>;
+/** Each group of activities gets only the options that fit it, so none can run under another's timeouts. */
+type Only<Names extends keyof ClipActivities> = Pick<ClipActivities, Names>;
 
 const nonRetryableErrorTypes = NON_RETRYABLE_FAILURE_TYPES;
 
 /** Calls to Replicate: one HTTP attempt per activity attempt, so Temporal's backoff is the only retry loop. */
-export const replicateCalls = proxyActivities<ClipActivities>({
+export const replicateCalls = proxyActivities<Only<'createPrediction' | 'getPrediction' | 'cancelPrediction'>>({
   startToCloseTimeout: '45 seconds',
   retry: {
     initialInterval: '1 second',
@@ -19,7 +20,7 @@ export const replicateCalls = proxyActivities<ClipActivities>({
 });
 
 /** The sweep for stray predictions: minutes at most, a heartbeat after each sweep's few Replicate calls. */
-export const sweepCalls = proxyActivities<ClipActivities>({
+export const sweepCalls = proxyActivities<Only<'sweepStrayPredictions'>>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
   retry: {
@@ -31,8 +32,11 @@ export const sweepCalls = proxyActivities<ClipActivities>({
   },
 });
 
-/** Downloads and uploads: long transfers heartbeat, so a dead worker is noticed within the heartbeat timeout. */
-export const mediaCalls = proxyActivities<ClipActivities>({
+/**
+ * Fetch, probe and store the output: a long transfer that heartbeats (during the probe too), so a dead worker is
+ * noticed within the heartbeat timeout and the next attempt resumes from its checkpoint.
+ */
+export const outputCalls = proxyActivities<Only<'fetchProbeStore'>>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
   retry: {
@@ -44,14 +48,28 @@ export const mediaCalls = proxyActivities<ClipActivities>({
   },
 });
 
-/** Ledger calls: short, but retried for longer so a database restart does not lose a paid-for clip. */
-export const ledgerCalls = proxyActivities<ClipActivities>({
+/** The budget before a prediction: nothing is spent yet, so a ledger outage may fail the clip (retryably). */
+export const budgetCalls = proxyActivities<Only<'checkBudget' | 'releaseBudget'>>({
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
     maximumAttempts: 12,
+    nonRetryableErrorTypes,
+  },
+});
+
+/**
+ * Booking a prediction Replicate billed: retried until the ledger answers, however long it is down (no attempt
+ * limit; the activity raises an operator alert after a few failures). Only an invalid booking stops it.
+ */
+export const bookingCalls = proxyActivities<Only<'recordClipCost'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
     nonRetryableErrorTypes,
   },
 });

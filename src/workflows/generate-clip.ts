@@ -1,44 +1,75 @@
-import { CancellationScope, isCancellation, log, patched, setHandler } from '@temporalio/workflow';
+import { isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { chooseModels, getModelSpec, planClip, type ModelPlan } from '../domain/catalogue';
-import { FailureType } from '../domain/failures';
+import { FailureType, clipFailure } from '../domain/failures';
+import { clipWorkflowId, isClipWorkflowId } from '../domain/job-id';
 import type { Clip, GenerateClipInput, ModelId } from '../domain/types';
 import { validateGenerateClipInput } from '../domain/validation';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { ledgerCalls, mediaCalls } from './activity-proxies';
+import { outputCalls } from './activity-proxies';
+import { ClipBudget } from './clip-budget';
 import { asWorkflowFailure, failureMessageOf, failureTypeOf } from './failures';
 import { PredictionUpdates } from './prediction-updates';
 import { ProgressTracker } from './progress-tracker';
-import { runPrediction, type PredictionBranch, type PredictionOutcome } from './run-prediction';
+import { cancelAfterSeconds, runPrediction, type PredictionOutcome } from './run-prediction';
 import { progressQuery } from './signals';
 import { StraySweeps } from './stray-sweeps';
 
 const DEFAULT_POLL_INTERVAL = '3s';
 
 /**
- * One clip, from prompt to a stored, probed MP4 whose cost is booked once (DESIGN.md section 4).
- * Fails with an ApplicationFailure whose type is one of DESIGN.md section 5.
+ * One clip, from prompt to a stored, probed MP4 whose cost is booked once (docs/architecture.md).
+ * Fails with an ApplicationFailure whose type says whether retrying can help, and whose details say what it booked.
  */
 export async function generateClipWorkflow(rawInput: GenerateClipInput): Promise<Clip> {
   const progress = new ProgressTracker();
+  setHandler(progressQuery, () => progress.snapshot());
+  const input = acceptInput(rawInput, progress);
   const context: ClipContext = {
     progress,
     updates: new PredictionUpdates().listen((snapshot) => {
       if (snapshot.id === progress.snapshot().predictionId) progress.update({ predictionStatus: snapshot.status });
     }),
-    budgetHeld: false,
+    budget: new ClipBudget(input.jobId, input.clip.clipIndex, progress),
     strays: new StraySweeps(),
   };
-  setHandler(progressQuery, () => context.progress.snapshot());
   try {
-    const clip = await generateClip(rawInput, context);
+    const clip = await generateClip(input, context);
     await finishStraySweeps(context);
     context.progress.update({ phase: 'succeeded', lastError: null });
-    return clip;
+    return { ...clip, bookings: context.budget.bookings() };
   } catch (err) {
     await finishStraySweeps(context);
     context.progress.update({ phase: isCancellation(err) ? 'cancelled' : 'failed', lastError: failureMessageOf(err) });
-    if (context.budgetHeld) await releaseBudget(rawInput.jobId, rawInput.clip.clipIndex);
+    await context.budget.release();
+    throw context.budget.withBookings(err);
+  }
+}
+
+/** The validated input, whose job id is canonical; a refused input fails the clip before anything is spent. */
+function acceptInput(rawInput: GenerateClipInput, progress: ProgressTracker): GenerateClipInput {
+  try {
+    const input = validateGenerateClipInput(rawInput);
+    requireOneWorkflowPerClip(input);
+    return input;
+  } catch (err) {
+    progress.update({ phase: 'failed', lastError: failureMessageOf(err) });
     throw err;
+  }
+}
+
+/**
+ * One (job, clip) is one workflow: a workflow id of the clip shape must be the clip's canonical id, so that a start
+ * by hand (`temporal workflow start --workflow-id clip-AAAA…-0`) cannot run a second prediction beside `clip-aaaa…-0`.
+ */
+function requireOneWorkflowPerClip(input: GenerateClipInput): void {
+  const { workflowId } = workflowInfo();
+  const expected = clipWorkflowId(input.jobId, input.clip.clipIndex);
+  if (isClipWorkflowId(workflowId) && workflowId !== expected) {
+    throw clipFailure(
+      FailureType.InvalidInput,
+      `workflow id ${workflowId} does not name this clip's one workflow: start job ${input.jobId}, clip ` +
+        `${input.clip.clipIndex} as ${expected} (job ids are lowercase UUIDs)`,
+    );
   }
 }
 
@@ -49,17 +80,16 @@ async function finishStraySweeps(context: ClipContext): Promise<void> {
   await context.strays.finish();
 }
 
-/** What the clip's steps share: its progress, the webhooks received, its stray sweeps, and any budget it holds. */
+/** What the clip's steps share: its progress, the webhooks received, its money and its stray sweeps. */
 interface ClipContext {
   progress: ProgressTracker;
   updates: PredictionUpdates;
-  budgetHeld: boolean;
+  budget: ClipBudget;
   strays: StraySweeps;
 }
 
-async function generateClip(rawInput: GenerateClipInput, context: ClipContext): Promise<Clip> {
+async function generateClip(input: GenerateClipInput, context: ClipContext): Promise<Omit<Clip, 'bookings'>> {
   const { progress } = context;
-  const input = validateGenerateClipInput(rawInput);
   const { jobId, clip } = input;
   const models = chooseModels(input);
   const primaryPlan = planClip(models.primary, clip, input.settings);
@@ -69,43 +99,33 @@ async function generateClip(rawInput: GenerateClipInput, context: ClipContext): 
   let outcome: PredictionOutcome;
   let plan = primaryPlan;
   try {
-    const estimateUsd = await checkBudget(jobId, clip.clipIndex, primaryPlan, context);
-    outcome = await runPrediction(branchOptions(primaryPlan, estimateUsd, 'primary', input, context));
+    outcome = await runBranch(primaryPlan, 'primary', input, context);
   } catch (err) {
     if (failureTypeOf(err) !== FailureType.ModelUnavailable || !fallbackPlan) throw asWorkflowFailure(err, 'Primary');
     log.warn('Primary model unavailable; switching to the fallback', { primary: models.primary });
     progress.update({ fallbackUsed: true, lastError: failureMessageOf(err) });
     plan = fallbackPlan;
-    outcome = await runFallback(fallbackPlan, input, context);
+    outcome = await runBranch(fallbackPlan, 'fallback', input, context).catch((fallbackErr) =>
+      Promise.reject(asWorkflowFailure(fallbackErr, 'Fallback')),
+    );
   }
-  const { prediction } = outcome;
-
-  progress.update({ phase: 'probing' });
-  const probed = await mediaCalls.probeVideo
-    .executeWithOptions({ summary: `probe output of ${prediction.id}` }, [{ url: prediction.outputUrl }])
-    .catch((err) => Promise.reject(asWorkflowFailure(err, 'Probe')));
+  const { prediction, cost } = outcome;
 
   progress.update({ phase: 'storing' });
-  const stored = await mediaCalls.storeClip
-    .executeWithOptions({ summary: `store clip ${clip.clipIndex} → video-clips/${jobId}/clip_${clip.clipIndex}.mp4` }, [
-      { jobId, clipIndex: clip.clipIndex, sourceUrl: prediction.outputUrl },
-    ])
-    .catch((err) => Promise.reject(asWorkflowFailure(err, 'Store')));
-
-  progress.update({ phase: 'recording-cost' });
-  const cost = await ledgerCalls.recordClipCost
-    .executeWithOptions({ summary: `book cost of ${prediction.id}` }, [
-      { jobId, clipIndex: clip.clipIndex, prediction, estimateUsd: outcome.estimateUsd },
-    ])
-    .catch((err) => Promise.reject(asWorkflowFailure(err, 'Cost booking')));
+  const stored = await outputCalls.fetchProbeStore
+    .executeWithOptions(
+      { summary: `fetch, probe, store clip ${clip.clipIndex} → video-clips/${jobId}/clip_${clip.clipIndex}.mp4` },
+      [{ jobId, clipIndex: clip.clipIndex, predictionId: prediction.id, outputUrl: prediction.outputUrl }],
+    )
+    .catch((err) => Promise.reject(asWorkflowFailure(err, 'Output')));
 
   return {
     clipIndex: clip.clipIndex,
     videoUrl: stored.url,
     storagePath: stored.storagePath,
-    actualDuration: probed.duration,
+    actualDuration: stored.video.duration,
     targetDuration: clip.duration,
-    durationDiff: roundTo(probed.duration - clip.duration, 3),
+    durationDiff: roundTo(stored.video.duration - clip.duration, 3),
     status: 'success',
     cost: cost.amountUsd,
     costSource: cost.source,
@@ -114,22 +134,43 @@ async function generateClip(rawInput: GenerateClipInput, context: ClipContext): 
     fallbackUsed: plan !== primaryPlan,
     retryCount: outcome.recreated,
     generationTime: roundTo(outcome.generationSeconds, 3),
-    video: { width: probed.width, height: probed.height, fps: probed.fps, codec: probed.codec, bytes: stored.bytes },
+    video: {
+      width: stored.video.width,
+      height: stored.video.height,
+      fps: stored.video.fps,
+      codec: stored.video.codec,
+      bytes: stored.bytes,
+      sha256: stored.sha256,
+    },
   };
 }
 
-/** The fallback branch: its own budget check and its own prediction, visible as such in history. */
-async function runFallback(
+/**
+ * One model branch: reserve the most its prediction can cost, then create and wait for it. The fallback is its own
+ * branch, with its own reservation (replacing the primary's) and its own prediction, visible as such in history.
+ */
+async function runBranch(
   plan: ModelPlan,
+  branch: 'primary' | 'fallback',
   input: GenerateClipInput,
   context: ClipContext,
 ): Promise<PredictionOutcome> {
-  try {
-    const estimateUsd = await checkBudget(input.jobId, input.clip.clipIndex, plan, context);
-    return await runPrediction(branchOptions(plan, estimateUsd, 'fallback', input, context));
-  } catch (err) {
-    throw asWorkflowFailure(err, 'Fallback');
-  }
+  const deadlineMs =
+    input.deadline !== undefined ? msToNumber(input.deadline) : getModelSpec(plan.model).deadlineSeconds * 1000;
+  const estimateUsd = await context.budget.reserve(plan, cancelAfterSeconds(Date.now() + deadlineMs));
+  return runPrediction({
+    jobId: input.jobId,
+    clipIndex: input.clip.clipIndex,
+    plan,
+    estimateUsd,
+    branch,
+    budget: context.budget,
+    progress: context.progress,
+    updates: context.updates,
+    strays: context.strays,
+    pollIntervalMs: msToNumber(input.pollInterval ?? DEFAULT_POLL_INTERVAL),
+    deadlineMs,
+  });
 }
 
 /** A fallback that cannot reach the target duration is dropped rather than failing a clip the primary may make. */
@@ -143,64 +184,6 @@ function planFallback(model: ModelId, input: GenerateClipInput): ModelPlan | nul
     });
     return null;
   }
-}
-
-/**
- * Reserves the clip's estimate against the job's budget (a second call, for the fallback, replaces it) and
- * returns the estimate reserved, which is at the worker's prices when it overrides the catalogue's.
- */
-async function checkBudget(jobId: string, clipIndex: number, plan: ModelPlan, context: ClipContext): Promise<string> {
-  context.progress.update({ phase: 'checking-budget' });
-  context.budgetHeld = true;
-  const status = await ledgerCalls.checkBudget.executeWithOptions(
-    { summary: `reserve budget for ${plan.model} (estimate $${plan.estimatedCostUsd})` },
-    [
-      {
-        jobId,
-        clipIndex,
-        estimateUsd: plan.estimatedCostUsd,
-        plan: { model: plan.model, plannedDuration: plan.plannedDuration },
-      },
-    ],
-  );
-  return status.estimateUsd;
-}
-
-/** Frees the reservation of a clip that ends without a booking, even when the workflow is being cancelled. */
-async function releaseBudget(jobId: string, clipIndex: number): Promise<void> {
-  if (!patched('release-budget-reservation')) return;
-  await CancellationScope.nonCancellable(async () => {
-    try {
-      await ledgerCalls.releaseBudget.executeWithOptions(
-        { summary: `release budget reservation of clip ${clipIndex}` },
-        [{ jobId, clipIndex }],
-      );
-    } catch (err) {
-      log.error('Could not release the budget reservation', { jobId, clipIndex, error: failureMessageOf(err) });
-    }
-  });
-}
-
-function branchOptions(
-  plan: ModelPlan,
-  estimateUsd: string,
-  branch: 'primary' | 'fallback',
-  input: GenerateClipInput,
-  context: ClipContext,
-): PredictionBranch {
-  return {
-    jobId: input.jobId,
-    clipIndex: input.clip.clipIndex,
-    plan,
-    estimateUsd,
-    branch,
-    progress: context.progress,
-    updates: context.updates,
-    strays: context.strays,
-    pollIntervalMs: msToNumber(input.pollInterval ?? DEFAULT_POLL_INTERVAL),
-    deadlineMs:
-      input.deadline !== undefined ? msToNumber(input.deadline) : getModelSpec(plan.model).deadlineSeconds * 1000,
-  };
 }
 
 function roundTo(value: number, decimals: number): number {

@@ -9,6 +9,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { clipWorkflowOptions } from '../client/clip-workflow-options';
+import { canonicalJobId } from '../domain/job-id';
 import { addUsd } from '../domain/money';
 import type { Clip, ClipPrompt, FailedClip, GenerateClipInput, GenerationSettings, ModelChoice } from '../domain/types';
 import { validateGenerateClipInput } from '../domain/validation';
@@ -16,7 +17,7 @@ import { toFailedClip } from './failures';
 import { generateClipWorkflow } from './generate-clip';
 
 export interface GenerateClipsInput {
-  /** UUID of the pipeline job; every clip's workflow id is `clip-{jobId}-{clipIndex}`. */
+  /** UUID of the pipeline job; every clip's workflow id is `clip-{jobId}-{clipIndex}`, the job id in lowercase. */
   jobId: string;
   clips: ClipPrompt[];
   models?: ModelChoice;
@@ -48,6 +49,7 @@ export const ALREADY_RUNNING = 'AlreadyRunning';
  */
 export async function generateClipsWorkflow(input: GenerateClipsInput): Promise<GenerateClipsResult> {
   const { taskQueue } = workflowInfo();
+  const jobId = canonicalJobId(input.jobId);
   const settled = await Promise.allSettled(
     // Validated here too: a malformed clip becomes its own InvalidInput record instead of failing the whole fan-out.
     input.clips.map(async (clip) =>
@@ -69,7 +71,7 @@ export async function generateClipsWorkflow(input: GenerateClipsInput): Promise<
   settled.forEach((result, position) => {
     const clipIndex = input.clips[position]?.clipIndex ?? position;
     if (result.status === 'fulfilled') clips.push(result.value);
-    else failed.push(failedClipRecord(input.jobId, clipIndex, result.reason));
+    else failed.push(failedClipRecord(jobId, clipIndex, result.reason));
   });
   const totalCost = clips.reduce((sum, clip) => addUsd(sum, clip.cost), '0.000000');
   return { clips, failed, totalCost };

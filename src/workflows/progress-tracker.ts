@@ -5,7 +5,6 @@ import { CLIP_JOB_ID, CLIP_MODEL, CLIP_PHASE } from '../domain/search-attributes
 /** Phases worth a search-attribute upsert (each upsert is a billable action, so not every poll). */
 const INDEXED_PHASES: ReadonlySet<ClipPhase> = new Set([
   'waiting-for-prediction',
-  'probing',
   'storing',
   'succeeded',
   'failed',

@@ -1,11 +1,13 @@
 import { CancellationScope, condition, isCancellation, log, patched, sleep, workflowInfo } from '@temporalio/workflow';
-import type { CreatedPrediction, CreateIdentity } from '../activities/contracts';
+import type { CreatedPrediction, CreateIdentity, RecordedCost } from '../activities/contracts';
 import type { ModelPlan } from '../domain/catalogue';
 import { FailureType, clipFailure, isRetryableFailureType } from '../domain/failures';
 import { REPLICATE_REFS, replicateModelName } from '../domain/replicate-refs';
 import { isTerminalStatus, type PredictionSnapshot } from '../domain/types';
 import { classifyPredictionError } from '../replicate/prediction-errors';
-import { ledgerCalls, replicateCalls } from './activity-proxies';
+import { replicateCalls } from './activity-proxies';
+import { createRequestSentOf } from '../domain/create-request';
+import type { ClipBudget } from './clip-budget';
 import { failureMessageOf, failureTypeOf } from './failures';
 import type { PredictionUpdates } from './prediction-updates';
 import type { ProgressTracker } from './progress-tracker';
@@ -15,8 +17,9 @@ export interface PredictionBranch {
   jobId: string;
   clipIndex: number;
   plan: ModelPlan;
-  /** The estimate reserved against the budget (at the worker's prices): booked when no metric is reported. */
+  /** The typical cost at the worker's prices, from the branch's reservation: booked when no metric is reported. */
   estimateUsd: string;
+  budget: ClipBudget;
   branch: 'primary' | 'fallback';
   pollIntervalMs: number;
   /** Measured from this branch's first create. */
@@ -28,12 +31,12 @@ export interface PredictionBranch {
 
 export interface PredictionOutcome {
   prediction: PredictionSnapshot & { outputUrl: string };
+  /** The succeeded prediction's booking, made as soon as it ended. */
+  cost: RecordedCost;
   /** Predictions re-created after a retryable prediction failure (e.g. Replicate's `code: PA` interruption). */
   recreated: number;
   /** Seconds from the first create to the terminal status. */
   generationSeconds: number;
-  /** The branch's reserved estimate, booked if the prediction reports no billing metric. */
-  estimateUsd: string;
 }
 
 /** How many times a prediction that failed for a retryable reason is created again before giving up. */
@@ -49,13 +52,15 @@ const CANCEL_AFTER_MARGIN_SECONDS = 30;
  * succeeded. Fails with the failure type of DESIGN.md section 5.
  */
 export async function runPrediction(branch: PredictionBranch): Promise<PredictionOutcome> {
-  const { plan, progress } = branch;
+  const { plan, progress, budget } = branch;
   const startedAt = Date.now();
   const deadlineAt = startedAt + branch.deadlineMs;
   progress.update({ branch: branch.branch, model: plan.model, plannedDuration: plan.plannedDuration });
 
   for (let recreated = 0; ; recreated++) {
     const prediction = await createAndWait(branch, deadlineAt, recreated);
+    // Replicate bills what ran, whatever comes next: book it before anything else can fail.
+    const cost = await budget.book(prediction, branch.estimateUsd);
     if (prediction.status === 'succeeded') {
       if (!prediction.outputUrl) {
         const reason = prediction.dataRemoved ? 'its output was already deleted by Replicate' : 'it returned no output';
@@ -66,9 +71,9 @@ export async function runPrediction(branch: PredictionBranch): Promise<Predictio
       }
       return {
         prediction: { ...prediction, outputUrl: prediction.outputUrl },
+        cost,
         recreated,
         generationSeconds: (Date.now() - startedAt) / 1000,
-        estimateUsd: branch.estimateUsd,
       };
     }
     if (prediction.status === 'aborted') {
@@ -77,8 +82,6 @@ export async function runPrediction(branch: PredictionBranch): Promise<Predictio
         `Prediction ${prediction.id} on ${plan.model} was aborted by its deadline`,
       );
     }
-    // Replicate bills what ran, whatever the outcome: book it before deciding what comes next.
-    await bookSpentPrediction(branch, prediction);
     if (prediction.status === 'canceled') {
       throw clipFailure(
         FailureType.Generation,
@@ -92,7 +95,17 @@ export async function runPrediction(branch: PredictionBranch): Promise<Predictio
       throw clipFailure(type === FailureType.Retryable ? FailureType.Generation : type, message);
     }
     log.warn('Prediction failed for a retryable reason; creating it again', { predictionId: prediction.id });
+    // What the failed one cost is booked now: the next prediction must fit beside it.
+    await budget.reserve(plan, cancelAfterSeconds(deadlineAt));
   }
+}
+
+/**
+ * Replicate stops the prediction itself this long after the create (`Cancel-After`), in case this worker cannot:
+ * what a time-billed prediction can run at most, and so what its budget reservation holds.
+ */
+export function cancelAfterSeconds(deadlineAt: number): number {
+  return Math.max(0, Math.ceil((deadlineAt - Date.now()) / 1000)) + CANCEL_AFTER_MARGIN_SECONDS;
 }
 
 async function createAndWait(
@@ -113,7 +126,7 @@ async function createAndWait(
     };
     const created = await createPrediction(branch, create, {
       summary: `create prediction on ${modelName}${recreated ? ` (again, #${recreated + 1})` : ''}`,
-      cancelAfterSeconds: Math.ceil((deadlineAt - Date.now()) / 1000) + CANCEL_AFTER_MARGIN_SECONDS,
+      cancelAfterSeconds: cancelAfterSeconds(deadlineAt),
     });
     branch.strays.start(created, create, strayBooking(branch));
     let prediction: PredictionSnapshot = created;
@@ -162,15 +175,16 @@ async function createPrediction(
   try {
     return await replicateCalls.createPrediction.executeWithOptions({ summary }, [{ ...create, cancelAfterSeconds }]);
   } catch (err) {
-    if (isCancellation(err) || isRetryableFailureType(failureTypeOf(err))) {
+    // Only a request that left can have become a prediction; one refused before sending (DNS, the image check) cannot.
+    if ((isCancellation(err) || isRetryableFailureType(failureTypeOf(err))) && createRequestSentOf(err)) {
       branch.strays.startForAbandoned(create, Date.now() - scheduledAt, strayBooking(branch));
     }
     throw err;
   }
 }
 
-function strayBooking({ jobId, clipIndex, estimateUsd }: PredictionBranch): StrayBooking {
-  return { jobId, clipIndex, estimateUsd };
+function strayBooking({ budget, estimateUsd }: PredictionBranch): StrayBooking {
+  return (stray) => budget.book(stray, estimateUsd);
 }
 
 /** Waits until a webhook reports the prediction finished, or the time is up; returns what the webhook said. */
@@ -229,22 +243,9 @@ async function cancelQuietly(branch: PredictionBranch, predictionId: string): Pr
           [{ model: plan.model, id: predictionId }],
         );
       }
-      await bookSpentPrediction(branch, cancelled);
+      if (isTerminalStatus(cancelled.status)) await branch.budget.book(cancelled, branch.estimateUsd);
     } catch (err) {
       log.error('Could not cancel the prediction or book its cost', { predictionId, error: failureMessageOf(err) });
     }
   });
-}
-
-/**
- * Books a prediction that ended without a usable clip (cancelled or failed) but may have run and been billed.
- * The activity decides what is billable: an aborted or never-started prediction books nothing.
- */
-async function bookSpentPrediction(branch: PredictionBranch, prediction: PredictionSnapshot): Promise<void> {
-  if (!isTerminalStatus(prediction.status) || prediction.status === 'succeeded') return;
-  if (!patched('book-spent-predictions')) return;
-  await ledgerCalls.recordClipCost.executeWithOptions(
-    { summary: `book cost of ${prediction.status} prediction ${prediction.id}` },
-    [{ jobId: branch.jobId, clipIndex: branch.clipIndex, prediction, estimateUsd: branch.estimateUsd }],
-  );
 }

@@ -1,15 +1,11 @@
 import { CancellationScope, log, patched } from '@temporalio/workflow';
 import type { CreatedPrediction, CreateIdentity, SweepStrayPredictionsInput } from '../activities/contracts';
 import { isTerminalStatus, type PredictionSnapshot } from '../domain/types';
-import { ledgerCalls, sweepCalls } from './activity-proxies';
+import { sweepCalls } from './activity-proxies';
 import { failureMessageOf } from './failures';
 
-/** Where a stray's cost is booked: the clip it was made for, against that branch's estimate. */
-export interface StrayBooking {
-  jobId: string;
-  clipIndex: number;
-  estimateUsd: string;
-}
+/** Books a stray's cost to the clip it was made for (ClipBudget.book with that branch's estimate). */
+export type StrayBooking = (stray: PredictionSnapshot) => Promise<unknown>;
 
 interface RunningSweep {
   booking: StrayBooking;
@@ -76,7 +72,7 @@ export class StraySweeps {
   }
 }
 
-async function bookStray(booking: StrayBooking, stray: PredictionSnapshot): Promise<void> {
+async function bookStray(book: StrayBooking, stray: PredictionSnapshot): Promise<void> {
   if (!isTerminalStatus(stray.status)) {
     log.error('A stray prediction did not stop after cancelling; `clipgen reconcile` will show its cost', {
       predictionId: stray.id,
@@ -85,10 +81,7 @@ async function bookStray(booking: StrayBooking, stray: PredictionSnapshot): Prom
     return;
   }
   try {
-    await ledgerCalls.recordClipCost.executeWithOptions(
-      { summary: `book cost of ${stray.status} stray prediction ${stray.id}` },
-      [{ ...booking, prediction: stray }],
-    );
+    await book(stray);
   } catch (err) {
     log.error('Could not book the cost of a stray prediction', {
       predictionId: stray.id,

@@ -73,52 +73,86 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
     });
   }
 
+  /** SVD at 0.001 USD a second: a reservation of N seconds holds N/1000 USD, its estimate (60 s) 0.06 USD. */
+  const budgetInput = (jobId: string, clipIndex: number, maxRunSeconds: number) => ({
+    jobId,
+    clipIndex,
+    plan: { model: 'svd' as const, plannedDuration: 3 },
+    maxRunSeconds,
+  });
+  const reserve = (jobId: string, clipIndex: number, maxRunSeconds: number, attempt = 1) =>
+    activityEnvironment(attempt).run(budgetActivities().checkBudget, budgetInput(jobId, clipIndex, maxRunSeconds));
+  const budgetActivities = () => costActivities({ ledger: opened.ledger, priceOverrides: { svd: '0.001' } });
+
   describe('checkBudget', () => {
-    it('creates an unknown job without a budget, which allows any estimate', async () => {
+    it('creates an unknown job without a budget, which allows any reservation', async () => {
       const jobId = randomUUID();
-      const status = await environment.run(activities.checkBudget, {
-        jobId,
-        clipIndex: 0,
-        estimateUsd: '999999.999999',
-      });
-      expect(status).toEqual({
+      expect(await reserve(jobId, 0, 999_999)).toEqual({
         budgetUsd: null,
         bookedUsd: '0.000000',
         reservedUsd: '0.000000',
-        estimateUsd: '999999.999999',
+        reservationUsd: '999.999000',
+        estimateUsd: '0.060000',
       });
       expect(await opened.ledger.getJob(jobId)).toEqual({ id: jobId, budgetUsd: null, totalCost: '0.000000' });
+    });
+
+    it('reserves what the prediction can cost at most, not what it typically costs', async () => {
+      const jobId = randomUUID();
+      // Catalogue SVD: 0.0014 USD/s. It may run 150 s (deadline + Cancel-After margin), typically 60 s.
+      const status = await environment.run(activities.checkBudget, budgetInput(jobId, 0, 150));
+      expect(status).toMatchObject({ reservationUsd: '0.210000', estimateUsd: '0.084000' });
+      expect(await opened.ledger.listReservations(jobId)).toEqual([
+        expect.objectContaining({ clipIndex: 0, amountUsd: '0.210000' }),
+      ]);
+    });
+
+    it('reserves the planned output of a model billed per output second, whatever its run limit', async () => {
+      const jobId = randomUUID();
+      const input = {
+        jobId,
+        clipIndex: 0,
+        plan: { model: 'kling-v2.1' as const, plannedDuration: 5 },
+        maxRunSeconds: 900,
+      };
+      const status = await environment.run(activities.checkBudget, input);
+      expect(status).toMatchObject({ reservationUsd: '0.250000', estimateUsd: '0.250000' });
     });
 
     it('allows a clip that takes the job exactly to its budget', async () => {
       const jobId = randomUUID();
       await opened.ledger.ensureJob(jobId, '1');
       await bookDirectly(jobId, '0.9');
-      const status = await environment.run(activities.checkBudget, { jobId, clipIndex: 1, estimateUsd: '0.1' });
-      expect(status).toEqual({
+      expect(await reserve(jobId, 1, 100)).toEqual({
         budgetUsd: '1.000000',
         bookedUsd: '0.900000',
         reservedUsd: '0.000000',
-        estimateUsd: '0.100000',
+        reservationUsd: '0.100000',
+        estimateUsd: '0.060000',
       });
     });
 
-    it('fails as BudgetExceeded, naming budget, booked total, reserved amount and estimate', async () => {
+    it('fails as BudgetExceeded, naming budget, booked total, reserved amount and this reservation', async () => {
       const jobId = randomUUID();
       await opened.ledger.ensureJob(jobId, '1');
       await bookDirectly(jobId, '0.8');
-      await environment.run(activities.checkBudget, { jobId, clipIndex: 1, estimateUsd: '0.05' });
-      await environment.run(activities.checkBudget, { jobId, clipIndex: 2, estimateUsd: '0.05' });
-      const failure = await failureOf(
-        environment.run(activities.checkBudget, { jobId, clipIndex: 3, estimateUsd: '0.100001' }),
-      );
+      await reserve(jobId, 1, 50);
+      await reserve(jobId, 2, 50);
+      const failure = await failureOf(reserve(jobId, 3, 101));
       expect(failure).toMatchObject({ type: 'BudgetExceeded', nonRetryable: true });
       expect(failure.message).toBe(
         `Clip 3 of job ${jobId} would exceed the job's budget of 1.000000 USD: 0.800000 USD booked + ` +
-          `0.100000 USD reserved by 2 other clips in flight + this clip's estimate of 0.100001 USD = 1.000001 USD`,
+          `0.100000 USD reserved by 2 other clips in flight + this clip's reservation of 0.101000 USD ` +
+          `(the most its prediction can cost) = 1.001000 USD`,
       );
       expect(failure.details).toEqual([
-        { budgetUsd: '1.000000', bookedUsd: '0.800000', reservedUsd: '0.100000', estimateUsd: '0.100001' },
+        {
+          budgetUsd: '1.000000',
+          bookedUsd: '0.800000',
+          reservedUsd: '0.100000',
+          reservationUsd: '0.101000',
+          estimateUsd: '0.060000',
+        },
       ]);
       // Nothing was booked or changed by the refusal.
       expect(await opened.ledger.getJob(jobId)).toEqual({ id: jobId, budgetUsd: '1.000000', totalCost: '0.800000' });
@@ -129,9 +163,7 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
       const jobId = randomUUID();
       await opened.ledger.ensureJob(jobId, '0.3');
       const outcomes = await Promise.allSettled(
-        Array.from({ length: 10 }, (_, clipIndex) =>
-          activityEnvironment().run(activities.checkBudget, { jobId, clipIndex, estimateUsd: '0.084' }),
-        ),
+        Array.from({ length: 10 }, (_, clipIndex) => reserve(jobId, clipIndex, 84)),
       );
       const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
       expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(3);
@@ -142,15 +174,20 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
       expect(reservations.map((reservation) => reservation.amountUsd)).toEqual(['0.084000', '0.084000', '0.084000']);
     });
 
-    it('reserves the estimate at an overridden price when told the plan', async () => {
+    it('prices the reservation and the estimate at an overridden price', async () => {
       const withOverride = costActivities({ ledger: opened.ledger, priceOverrides: { svd: '0.002' } });
       const jobId = randomUUID();
-      const input = { jobId, clipIndex: 0, estimateUsd: '0.084', plan: { model: 'svd' as const, plannedDuration: 3 } };
-      // SVD's estimate is its price × 60 typical seconds: 0.12 at the override instead of 0.084.
-      expect(await environment.run(withOverride.checkBudget, input)).toMatchObject({ estimateUsd: '0.120000' });
-      expect(await environment.run(activities.checkBudget, input)).toMatchObject({ estimateUsd: '0.084000' });
+      const input = budgetInput(jobId, 0, 150);
+      expect(await environment.run(withOverride.checkBudget, input)).toMatchObject({
+        reservationUsd: '0.300000',
+        estimateUsd: '0.120000',
+      });
+      expect(await environment.run(activities.checkBudget, input)).toMatchObject({
+        reservationUsd: '0.210000',
+        estimateUsd: '0.084000',
+      });
       expect(await opened.ledger.listReservations(jobId)).toEqual([
-        expect.objectContaining({ clipIndex: 0, amountUsd: '0.084000' }),
+        expect.objectContaining({ clipIndex: 0, amountUsd: '0.210000' }),
       ]);
     });
   });
@@ -158,18 +195,19 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
   describe('releaseBudget', () => {
     it("deletes the clip's reservation, and is harmless when there is none", async () => {
       const jobId = randomUUID();
-      await environment.run(activities.checkBudget, { jobId, clipIndex: 0, estimateUsd: '0.1' });
-      await environment.run(activities.checkBudget, { jobId, clipIndex: 1, estimateUsd: '0.1' });
+      await reserve(jobId, 0, 100);
+      await reserve(jobId, 1, 100);
       await environment.run(activities.releaseBudget, { jobId, clipIndex: 0 });
       await environment.run(activities.releaseBudget, { jobId, clipIndex: 0 });
       expect((await opened.ledger.listReservations(jobId)).map((r) => r.clipIndex)).toEqual([1]);
     });
 
-    it('refuses a malformed estimate as InvalidInput', async () => {
-      const failure = await failureOf(
-        environment.run(activities.checkBudget, { jobId: randomUUID(), clipIndex: 0, estimateUsd: 'cheap' }),
-      );
-      expect(failure).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
+    it('refuses a run limit that is not a positive number as InvalidInput', async () => {
+      for (const maxRunSeconds of [0, -5, Number.NaN]) {
+        const failure = await failureOf(reserve(randomUUID(), 0, maxRunSeconds));
+        expect(failure).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
+        expect(failure.message).toContain('maxRunSeconds');
+      }
     });
   });
 
@@ -183,7 +221,12 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
         prediction,
         estimateUsd: '0.042',
       });
-      expect(recorded).toEqual({ amountUsd: '0.006278', source: 'actual', applied: true, jobTotalUsd: '0.006278' });
+      expect(recorded).toMatchObject({
+        amountUsd: '0.006278',
+        source: 'actual',
+        applied: true,
+        jobTotalUsd: '0.006278',
+      });
       expect(await opened.ledger.listClipCosts(jobId)).toEqual([
         expect.objectContaining({
           clipIndex: 2,
@@ -203,7 +246,7 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
 
     it("frees the clip's reservation when a succeeded prediction is booked", async () => {
       const jobId = randomUUID();
-      await environment.run(activities.checkBudget, { jobId, clipIndex: 2, estimateUsd: '0.084' });
+      await reserve(jobId, 2, 84);
       const input = { jobId, clipIndex: 2, prediction: succeededPrediction(), estimateUsd: '0.084' };
       await environment.run(activities.recordClipCost, input);
       expect(await opened.ledger.listReservations(jobId)).toEqual([]);
@@ -213,7 +256,7 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
       'books a %s prediction that ran, as Replicate bills it, and keeps the reservation',
       async (status) => {
         const jobId = randomUUID();
-        await environment.run(activities.checkBudget, { jobId, clipIndex: 0, estimateUsd: '0.084' });
+        await reserve(jobId, 0, 84);
         const prediction = succeededPrediction({ status, outputUrl: null, predictTime: 12.5 });
         const recorded = await environment.run(activities.recordClipCost, {
           jobId,
@@ -221,7 +264,12 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
           prediction,
           estimateUsd: '0.084',
         });
-        expect(recorded).toEqual({ amountUsd: '0.017500', source: 'actual', applied: true, jobTotalUsd: '0.017500' });
+        expect(recorded).toMatchObject({
+          amountUsd: '0.017500',
+          source: 'actual',
+          applied: true,
+          jobTotalUsd: '0.017500',
+        });
         expect(await opened.ledger.listClipCosts(jobId)).toEqual([
           expect.objectContaining({ predictionId: prediction.id, amountUsd: '0.017500', predictionStatus: status }),
         ]);
@@ -245,7 +293,12 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
         prediction,
         estimateUsd: '0.084',
       });
-      expect(recorded).toEqual({ amountUsd: '0.000000', source: 'actual', applied: false, jobTotalUsd: '0.200000' });
+      expect(recorded).toMatchObject({
+        amountUsd: '0.000000',
+        source: 'actual',
+        applied: false,
+        jobTotalUsd: '0.200000',
+      });
       expect((await opened.ledger.listClipCosts(jobId)).map((row) => row.predictionId)).not.toContain(prediction.id);
     });
 
@@ -267,8 +320,13 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
       const first = await activityEnvironment(1).run(activities.recordClipCost, input);
       const retried = await activityEnvironment(2).run(activities.recordClipCost, input);
 
-      expect(first).toEqual({ amountUsd: '0.006278', source: 'actual', applied: true, jobTotalUsd: '0.006278' });
-      expect(retried).toEqual({ amountUsd: '0.006278', source: 'actual', applied: false, jobTotalUsd: '0.006278' });
+      expect(first).toMatchObject({ amountUsd: '0.006278', source: 'actual', applied: true, jobTotalUsd: '0.006278' });
+      expect(retried).toMatchObject({
+        amountUsd: '0.006278',
+        source: 'actual',
+        applied: false,
+        jobTotalUsd: '0.006278',
+      });
       expect(await opened.ledger.listClipCosts(jobId)).toHaveLength(1);
       expect((await opened.ledger.getJob(jobId))?.totalCost).toBe('0.006278');
     });
@@ -281,7 +339,12 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
         prediction: succeededPrediction({ predictTime: null }),
         estimateUsd: '0.042',
       });
-      expect(recorded).toEqual({ amountUsd: '0.042000', source: 'estimate', applied: true, jobTotalUsd: '0.042000' });
+      expect(recorded).toMatchObject({
+        amountUsd: '0.042000',
+        source: 'estimate',
+        applied: true,
+        jobTotalUsd: '0.042000',
+      });
     });
 
     it('uses a configured price override', async () => {
@@ -336,7 +399,12 @@ describe('cost activities', () => {
     const environment = activityEnvironment();
     try {
       const calls = [
-        environment.run(activities.checkBudget, { jobId: randomUUID(), clipIndex: 0, estimateUsd: '0.1' }),
+        environment.run(activities.checkBudget, {
+          jobId: randomUUID(),
+          clipIndex: 0,
+          plan: { model: 'svd' as const, plannedDuration: 3 },
+          maxRunSeconds: 150,
+        }),
         environment.run(activities.recordClipCost, {
           jobId: randomUUID(),
           clipIndex: 0,

@@ -1,8 +1,11 @@
+import dns from 'node:dns';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
+import { createRequestSentOf } from '../../src/domain/create-request';
 import { predictionActivities, type PredictionRef } from '../../src/activities/predictions';
 import { FailureType } from '../../src/domain/failures';
+import { DEFAULT_DOWNLOAD_POLICY } from '../../src/media/download';
 import { createReplicateGateway } from '../../src/replicate/gateway';
 import { TOKEN, failureOf, visibleText } from '../replicate/failure-helpers';
 import { predictionJson, startScriptedServer, type ScriptedServer } from '../replicate/scripted-server';
@@ -123,8 +126,8 @@ describe('what a retried create tells the workflow about strays', () => {
   });
 
   it.each([
-    ['a 500', { status: 500, json: { detail: 'Internal server error' } }, [{ settled: 1 }]],
-    ['a 429', { status: 429, json: { detail: 'throttled' } }, [{ settled: 1 }]],
+    ['a 500', { status: 500, json: { detail: 'Internal server error' } }, [{ settled: 1, unsent: 0 }]],
+    ['a 429', { status: 429, json: { detail: 'throttled' } }, [{ settled: 1, unsent: 0 }]],
     ['a connection reset', { reset: true as const }, []],
   ])('a create that fails with %s records whether it was answered', async (_case, reply, heartbeats) => {
     server.respond(() => reply);
@@ -146,7 +149,121 @@ describe('what a retried create tells the workflow about strays', () => {
     await failureOf(run(env, activities.createPrediction, createInput));
 
     expect(posts()).toHaveLength(0);
-    expect(recorded).toEqual([{ settled: 1 }]);
+    expect(recorded).toEqual([{ settled: 1, unsent: 1 }]);
+  });
+});
+
+/**
+ * A failed create tells the workflow whether any of its attempts sent a create request: if none did, no prediction
+ * can exist and there is nothing to sweep for.
+ */
+describe('whether a failed create sent a request', () => {
+  const withFirstFrame = (url: string) => ({ ...createInput, input: { ...input, start_image: url } });
+  const checkingActivities = () =>
+    predictionActivities({
+      replicate: createReplicateGateway({ apiToken: TOKEN, baseUrl: server.baseUrl }),
+      download: DEFAULT_DOWNLOAD_POLICY,
+    });
+  const heartbeatsOf = (env: MockActivityEnvironment) => {
+    const recorded: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => recorded.push(details));
+    return recorded;
+  };
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it('a first frame whose host does not exist (NXDOMAIN) is InvalidInput at once, and nothing is sent', async () => {
+    // RFC 6761: names under .invalid never resolve.
+    const host = 'frames.clipgen-test.invalid';
+    const env = mockEnv({ attempt: 1 });
+    const heartbeats = heartbeatsOf(env);
+
+    const failure = await failureOf(
+      run(env, checkingActivities().createPrediction, withFirstFrame(`https://${host}/first.png`)),
+    );
+
+    expect(failure.type).toBe(FailureType.InvalidInput);
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(/^clip\.imageUrl/);
+    expect(failure.message).toContain(host);
+    expect(server.requests).toHaveLength(0);
+    expect(createRequestSentOf(failure)).toBe(false);
+    expect(heartbeats).toEqual([{ settled: 1, unsent: 1 }]);
+  });
+
+  it('a temporary DNS failure (EAI_AGAIN) of the first frame is retried, and sent nothing', async () => {
+    const temporaryFailure = Object.assign(new Error('getaddrinfo EAI_AGAIN frames.example.com'), {
+      code: 'EAI_AGAIN',
+    });
+    jest.spyOn(dns, 'lookup').mockImplementation(((...args: unknown[]) => {
+      const callback = args.at(-1) as (error: NodeJS.ErrnoException) => void;
+      callback(temporaryFailure);
+    }) as typeof dns.lookup);
+    const env = mockEnv({ attempt: 1 });
+    const heartbeats = heartbeatsOf(env);
+
+    const failure = await failureOf(
+      run(env, checkingActivities().createPrediction, withFirstFrame('https://frames.example.com/first.png')),
+    );
+
+    expect(failure.type).toBe(FailureType.Retryable);
+    expect(server.requests).toHaveLength(0);
+    expect(createRequestSentOf(failure)).toBe(false);
+    expect(heartbeats).toEqual([{ settled: 1, unsent: 1 }]);
+  });
+
+  it.each([
+    ['answered 500', { status: 500, json: { detail: 'Internal server error' } }],
+    ['whose connection was reset', { reset: true as const }],
+  ])('a create %s was sent', async (_case, reply) => {
+    server.respond(() => reply);
+
+    const failure = await failureOf(run(mockEnv({ attempt: 1 }), activities.createPrediction, createInput));
+
+    expect(posts()).toHaveLength(1);
+    expect(createRequestSentOf(failure)).toBe(true);
+  });
+
+  it('counts the earlier attempts: none sent, or one that left no record (it may have sent)', async () => {
+    server.respond(() => ({ status: 503, json: { detail: 'unavailable' } }));
+
+    const afterUnsent = await failureOf(
+      run(
+        mockEnv({ attempt: 2, heartbeatDetails: { settled: 1, unsent: 1 } }),
+        activities.createPrediction,
+        createInput,
+      ),
+    );
+    const afterUnrecorded = await failureOf(
+      run(
+        mockEnv({ attempt: 2, heartbeatDetails: { settled: 0, unsent: 0 } }),
+        activities.createPrediction,
+        createInput,
+      ),
+    );
+    // Details written before this field existed: their settled attempts may have been sent.
+    const afterOlderRecord = await failureOf(
+      run(mockEnv({ attempt: 2, heartbeatDetails: { settled: 1 } }), activities.createPrediction, createInput),
+    );
+
+    expect(posts()).toHaveLength(0);
+    expect(createRequestSentOf(afterUnsent)).toBe(false);
+    expect(createRequestSentOf(afterUnrecorded)).toBe(true);
+    expect(createRequestSentOf(afterOlderRecord)).toBe(true);
+  });
+
+  it('attempts that sent nothing are settled: a later success needs no sweep', async () => {
+    server.respond((req) =>
+      req.method === 'POST'
+        ? { status: 201, json: predictionJson({ id: 'created', model: 'kwaivgi/kling-v2.1', input }) }
+        : { status: 200, json: { next: null, results: [] } },
+    );
+    const created = await run(
+      mockEnv({ attempt: 3, heartbeatDetails: { settled: 2, unsent: 2 } }),
+      activities.createPrediction,
+      createInput,
+    );
+    expect(created).toMatchObject({ id: 'created', strayWatch: null });
   });
 });
 

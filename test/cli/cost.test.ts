@@ -65,7 +65,7 @@ describe('clipgen migrate and cost on a PGlite directory', () => {
           priceSource: 'override',
         }),
       );
-      await ledger.reserveBudget({ jobId, clipIndex: 2, estimateUsd: '0.084' });
+      await ledger.reserveBudget({ jobId, clipIndex: 2, amountUsd: '0.084' });
     } finally {
       await ledger.close();
     }

@@ -38,7 +38,7 @@ describe('clipgen watch', () => {
     expect(result.watched.stderr).toMatch(/^ {2}waiting-for-prediction · svd · (starting|processing)/m);
   });
 
-  it('exits 1 with the failure type and message of a failed clip', async () => {
+  it('exits 1 with the failure type and message of a failed clip, found whatever the case of its job id', async () => {
     const { worker, taskQueue } = await harness.worker();
     const input = harness.input({ duration: 30 });
     const { workflowId } = clipWorkflowOptions(input, taskQueue);
@@ -50,7 +50,7 @@ describe('clipgen watch', () => {
       await handle.result().catch(() => undefined);
     });
 
-    const watched = await runCli(['watch', workflowId], env());
+    const watched = await runCli(['watch', `clip-${input.jobId.toUpperCase()}-${input.clip.clipIndex}`], env());
 
     expect(watched.code).toBe(1);
     expect(watched.stdout).toBe('');

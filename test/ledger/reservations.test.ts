@@ -14,7 +14,7 @@ describe.each(ledgerBackends())('budget reservations on the $name ledger', (back
   });
 
   const reserve = (jobId: string, clipIndex: number, estimateUsd: string) =>
-    opened.ledger.reserveBudget({ jobId, clipIndex, estimateUsd });
+    opened.ledger.reserveBudget({ jobId, clipIndex, amountUsd: estimateUsd });
   const reservedAmounts = async (jobId: string) =>
     (await opened.ledger.listReservations(jobId)).map(({ clipIndex, amountUsd }) => [clipIndex, amountUsd]);
 

@@ -44,13 +44,13 @@ it('a clip completes once storage, unwritable while it stores, comes back', asyn
     const input = scenario.input();
     const handle = await scenario.startClip(input);
 
-    await waitForRetry(handle, 'storeClip');
+    await waitForRetry(handle, 'fetchProbeStore');
     await fs.promises.rm(bucketDir);
     const clip = await handle.result();
 
     await Promise.all(scenario.workers.map((worker) => worker.stop()));
     await expectOneOfEverything(scenario, input, clip);
-    expect(await highestAttempt(handle, 'storeClip')).toBeGreaterThanOrEqual(2);
+    expect(await highestAttempt(handle, 'fetchProbeStore')).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -52,7 +52,9 @@ describe('the real replicate client against the simulator', () => {
 
     const finished = await replicate.wait(created, { interval: 50 });
     expect(finished.status).toBe('succeeded');
-    expect(finished.metrics?.predict_time).toBeCloseTo(0.3, 1);
+    // At least the configured run; more when the render (real ffmpeg) outlasts it on a busy machine.
+    expect(finished.metrics?.predict_time).toBeGreaterThanOrEqual(0.3);
+    expect(finished.metrics?.predict_time).toBeLessThan(10);
     expect(typeof finished.output).toBe('string');
     const video = await fetch(finished.output as string);
     expect(video.status).toBe(200);

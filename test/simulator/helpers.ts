@@ -1,5 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -92,21 +93,47 @@ export interface ProbedStream {
   nb_read_frames: string;
 }
 
-/** ffprobe over HTTP, counting frames by decoding them. */
+/**
+ * Downloads `url` into a temporary file for `use`. ffprobe and ffmpeg read local files only: the bundled static
+ * builds crash when they resolve a host name (output URLs are http://localhost:…), see docs/architecture.md.
+ */
+async function withLocalCopy<T>(url: string, use: (file: string) => Promise<T>): Promise<T> {
+  if (!/^https?:/.test(url)) return use(url.startsWith('file:') ? fileURLToPath(url) : url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-output-'));
+  try {
+    const file = path.join(dir, 'output.mp4');
+    await writeFile(file, Buffer.from(await response.arrayBuffer()));
+    return await use(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** ffprobe of the output at `url` (fetched once) or in a local file, counting frames by decoding them. */
 export async function probe(url: string): Promise<ProbedStream> {
-  const out = await run(ffprobePath, ['-v', 'error', '-show_streams', '-count_frames', '-of', 'json', url]);
+  return withLocalCopy(url, (file) => probeFile(file));
+}
+
+async function probeFile(file: string): Promise<ProbedStream> {
+  const out = await run(ffprobePath, ['-v', 'error', '-show_streams', '-count_frames', '-of', 'json', file]);
   const streams = (JSON.parse(out.toString()) as { streams: ProbedStream[] }).streams;
   return streams[0];
 }
 
 /** The RGB value of the centre pixel of frame `index`. */
 export async function pixelAtCentre(url: string, index: number): Promise<[number, number, number]> {
-  const { width, height } = await probe(url);
+  return withLocalCopy(url, (file) => pixelOf(file, index));
+}
+
+async function pixelOf(file: string, index: number): Promise<[number, number, number]> {
+  const { width, height } = await probeFile(file);
   const frame = await run(FFMPEG_PATH, [
     '-v',
     'error',
     '-i',
-    url,
+    file,
     '-vf',
     `select=eq(n\\,${index})`,
     '-frames:v',

@@ -212,7 +212,7 @@ describe('Replicate HTTP contract', () => {
       );
       expect(status).toBe(201);
       expect(json.status).toBe('succeeded');
-      expect(json.output).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.+\.mp4$/);
+      expect(json.output).toMatch(/^http:\/\/localhost:\d+\/.+\.mp4$/);
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     });
 

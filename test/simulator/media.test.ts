@@ -2,6 +2,7 @@ import type { Simulator } from '../../src/simulator';
 import {
   COGVIDEOX_VERSION,
   SVD_VERSION,
+  eventually,
   TOKEN,
   makePng,
   pixelAtCentre,
@@ -137,6 +138,51 @@ describe('rendered outputs', () => {
       expect(early.status).toBe(404);
     } finally {
       await slow.close();
+    }
+  });
+});
+
+describe('output URLs and their transfers', () => {
+  it('names the output host localhost (as Replicate outputs carry a host name), unless publicUrl says otherwise', async () => {
+    const sim = await startTestSimulator({ token: TOKEN });
+    const published = await startTestSimulator({ token: TOKEN, publicUrl: 'http://sim.internal:8787/v1' });
+    try {
+      expect(sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const done = await run(sim, '/predictions', { version: COGVIDEOX_VERSION, input: { prompt: 'x' } });
+      const output = new URL(done.output as string);
+      expect(output.hostname).toBe('localhost');
+      expect(output.port).toBe(new URL(sim.url).port);
+      expect((await fetch(output)).status).toBe(200);
+
+      const created = await postJson(`${published.baseUrl}/predictions`, {
+        version: COGVIDEOX_VERSION,
+        input: { prompt: 'x' },
+      });
+      const other = await waitForTerminal(published, created.json.id as string);
+      expect(other.output).toBe(`http://sim.internal:8787/delivery/${String(other.id)}/output.mp4`);
+    } finally {
+      await Promise.all([sim.close(), published.close()]);
+    }
+  });
+
+  it('counts requests, Range requests and body bytes of each output, in stats() and /_admin/stats', async () => {
+    const sim = await startTestSimulator({ token: TOKEN });
+    try {
+      const done = await run(sim, '/predictions', { version: COGVIDEOX_VERSION, input: { prompt: 'x' } });
+      const id = done.id as string;
+      expect(sim.stats().outputs[id]).toBeUndefined();
+      const whole = Buffer.from(await (await fetch(done.output as string)).arrayBuffer());
+      expect(sim.stats().outputs).toEqual({ [id]: { requests: 1, rangeRequests: 0, bytes: whole.length } });
+
+      await (await fetch(done.output as string, { headers: { range: 'bytes=100-' } })).arrayBuffer();
+      await fetch(done.output as string, { method: 'HEAD' });
+      const expected = { requests: 3, rangeRequests: 1, bytes: whole.length + whole.length - 100 };
+      await eventually(() => sim.stats().outputs[id]?.bytes === expected.bytes);
+      expect(sim.stats().outputs[id]).toEqual(expected);
+      const admin = (await (await fetch(`${sim.url}/_admin/stats`)).json()) as { outputs: unknown };
+      expect(admin.outputs).toEqual({ [id]: expected });
+    } finally {
+      await sim.close();
     }
   });
 });

@@ -38,15 +38,19 @@ export const storageBackends: StorageBackend[] = [
 export async function openLocalStorage(): Promise<OpenedStorage> {
   const root = await mkdtemp(join(tmpdir(), 'clipgen-contract-local-'));
   const bucketDir = join(root, 'video-clips');
+  const uploadsDir = join(root, '.uploads', 'video-clips');
+  const filesUnder = async (dir: string) => {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries.filter((entry) => entry.isFile()).map((entry) => relative(dir, join(entry.parentPath, entry.name)));
+  };
   return {
     storage: createLocalStorage({ rootDir: root }),
     contents: (path) => readFile(join(bucketDir, path)).catch(() => null),
-    leftovers: async () => {
-      const entries = await readdir(bucketDir, { recursive: true, withFileTypes: true }).catch(() => []);
-      return entries
-        .filter((entry) => entry.isFile())
-        .map((entry) => relative(bucketDir, join(entry.parentPath, entry.name)));
-    },
+    // Objects, and the temporary files of puts (kept beside the bucket, in .uploads).
+    leftovers: async () => [
+      ...(await filesUnder(bucketDir)),
+      ...(await filesUnder(uploadsDir)).map((name) => `.uploads/${name}`),
+    ],
     digestOfUrl: (url) => digestOf(createReadStream(fileURLToPath(url))),
     close: () => rm(root, { recursive: true, force: true }),
   };

@@ -47,7 +47,10 @@ describe.each(storageBackends)('$name storage contract', (backend) => {
       sha256: patternSha256(size),
     });
     await expect(opened.digestOfUrl(stored.url)).resolves.toEqual({ bytes: size, sha256: stored.sha256 });
-    await expect(opened.storage.stat('job-1/clip_0.mp4')).resolves.toEqual({ bytes: size });
+    await expect(opened.storage.stat('job-1/clip_0.mp4')).resolves.toEqual({
+      bytes: size,
+      metadata: expect.objectContaining({ size }),
+    });
     await expect(opened.storage.stat('job-1/clip_9.mp4')).resolves.toBeNull();
     expect(progress.at(-1)).toBe(size);
   });
@@ -69,7 +72,7 @@ describe.each(storageBackends)('$name storage contract', (backend) => {
       `${backend.name}: stored 200 MB in ${Date.now() - started} ms; peak RSS growth ${growthMb.toFixed(1)} MB`,
     );
     expect(growthMb).toBeLessThan(120);
-    await expect(opened.storage.stat('job-1/clip_7.mp4')).resolves.toEqual({ bytes: size });
+    await expect(opened.storage.stat('job-1/clip_7.mp4')).resolves.toMatchObject({ bytes: size });
   });
 
   it.each([
@@ -96,6 +99,22 @@ describe.each(storageBackends)('$name storage contract', (backend) => {
     );
     expect(await opened.leftovers()).toEqual(['job-1/clip_0.mp4']);
     expect((await opened.contents('job-1/clip_0.mp4'))?.equals(first)).toBe(true);
+  });
+
+  it.each([
+    ['small', 300_000],
+    ['large', 8 * MB + 123],
+  ])("keeps the caller's metadata with the object (%s): the sha256 fetchProbeStore records", async (_, size) => {
+    const metadata = { size, sha256: patternSha256(size) };
+    await opened.storage.put('job-1/clip_0.mp4', patternStream(size), {
+      contentType: 'video/mp4',
+      expectedBytes: size,
+      metadata,
+    });
+    await expect(opened.storage.stat('job-1/clip_0.mp4')).resolves.toEqual({
+      bytes: size,
+      metadata: expect.objectContaining(metadata),
+    });
   });
 
   it('rejects a body shorter than announced and stores nothing', async () => {

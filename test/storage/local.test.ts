@@ -44,14 +44,51 @@ describe('local storage', () => {
   });
 
   it('removes what a writer killed mid-put left behind, and only that', async () => {
-    await mkdir(jobDir(), { recursive: true });
-    const abandoned = '.clip_0.mp4.0b8a3c1e-52f4-4d3c-9a57-6a0d2b1c9e11.partial';
-    const otherClips = ['.clip_1.mp4.0b8a3c1e-52f4-4d3c-9a57-6a0d2b1c9e11.partial', '.clip_0.mp4.bak.partial'];
-    for (const name of [abandoned, ...otherClips]) await writeFile(join(jobDir(), name), 'half a clip');
+    const uploads = join(root, '.uploads', 'video-clips');
+    await mkdir(uploads, { recursive: true });
+    const abandoned = 'job-1%2Fclip_0.mp4.0b8a3c1e-52f4-4d3c-9a57-6a0d2b1c9e11.partial';
+    const others = [
+      'job-1%2Fclip_1.mp4.0b8a3c1e-52f4-4d3c-9a57-6a0d2b1c9e11.partial',
+      'job-1%2Fclip_0.mp4.bak.partial',
+    ];
+    for (const name of [abandoned, ...others]) await writeFile(join(uploads, name), 'half a clip');
 
     await storage.put('job-1/clip_0.mp4', body(randomBytes(10_000)), { contentType: 'video/mp4' });
 
-    expect((await readdir(jobDir())).sort()).toEqual(['clip_0.mp4', ...otherClips].sort());
+    expect(await readdir(jobDir())).toEqual(['clip_0.mp4']);
+    expect((await readdir(uploads)).sort()).toEqual(others.sort());
+  });
+
+  it('leaves no job folder behind when a put fails or is aborted', async () => {
+    async function* cutOff() {
+      yield randomBytes(50_000);
+      throw new Error('connection lost');
+    }
+    await expectFailure(
+      storage.put('job-1/clip_0.mp4', Readable.from(cutOff()), { contentType: 'video/mp4' }),
+      'RetryableError',
+      /connection lost/,
+    );
+    const controller = new AbortController();
+    const aborted = storage.put('job-2/clip_0.mp4', Readable.from(cutOff()), {
+      contentType: 'video/mp4',
+      signal: controller.signal,
+    });
+    controller.abort(new Error('cancelled'));
+    await expect(aborted).rejects.toThrow('cancelled');
+    expect(await readdir(join(root, 'video-clips')).catch(() => [])).toEqual([]);
+    expect(await readdir(join(root, '.uploads', 'video-clips'))).toEqual([]);
+  });
+
+  it('keeps the metadata of an object in a sidecar file beside the bucket', async () => {
+    const data = randomBytes(1000);
+    await storage.put('job-1/clip_0.mp4', body(data), { contentType: 'video/mp4', metadata: { predictionId: 'p1' } });
+    const sidecar = JSON.parse(
+      await readFile(join(root, '.metadata', 'video-clips', 'job-1', 'clip_0.mp4.json'), 'utf8'),
+    );
+    expect(sidecar).toEqual({ predictionId: 'p1', contentType: 'video/mp4', size: 1000, sha256: sha256(data) });
+    await expect(storage.stat('job-1/clip_0.mp4')).resolves.toEqual({ bytes: 1000, metadata: sidecar });
+    expect(await readdir(jobDir())).toEqual(['clip_0.mp4']);
   });
 
   it('creates nothing when it refuses a path', async () => {

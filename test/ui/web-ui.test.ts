@@ -88,7 +88,7 @@ describe('the Temporal Web UI tells the clip story', () => {
     await visible(/createPrediction • create prediction on stability-ai\/stable-video-diffusion/);
     await visible(/createPrediction • create prediction on cuuupid\/cogvideox-5b/);
     await visible(/getPrediction • poll 1 · /);
-    await visible(`storeClip • store clip 0 → video-clips/${jobId}/clip_0.mp4`);
+    await visible(`fetchProbeStore • fetch, probe, store clip 0 → video-clips/${jobId}/clip_0.mp4`);
     await visible(`"predictionId": "${clip.predictionId}"`);
     await visible('"fallbackUsed": true');
     await page.screenshot({ path: SCREENSHOT });

@@ -47,7 +47,13 @@ describe('validateGenerateClipInput accepts and normalises', () => {
       pollInterval: '3s',
       deadline: 120000,
     };
-    expect(validateGenerateClipInput(full)).toEqual(full);
+    expect(validateGenerateClipInput(full)).toEqual({ ...full, jobId: JOB_ID });
+  });
+
+  test('the job id comes back in its canonical form, lowercase: one job whatever case it was given in', () => {
+    const mixed = `${JOB_ID.slice(0, 18).toUpperCase()}${JOB_ID.slice(18)}`;
+    expect(validateGenerateClipInput(withField('jobId', JOB_ID.toUpperCase())).jobId).toBe(JOB_ID);
+    expect(validateGenerateClipInput(withField('jobId', mixed)).jobId).toBe(JOB_ID);
   });
 
   test('prompts are trimmed and CRLF becomes LF; newlines and tabs are kept', () => {

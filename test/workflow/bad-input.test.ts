@@ -155,7 +155,7 @@ it('fails with a clear GenerationError when the output is on a private address a
   const strict = { ...DEFAULT_DOWNLOAD_POLICY, allowPrivateHosts: false };
   const before = harness.simulator.predictions().length;
 
-  // The simulator serves outputs on 127.0.0.1; this worker's probe and store refuse private hosts.
+  // The simulator serves outputs on localhost (127.0.0.1); this worker's download refuses private hosts.
   const error = await harness
     .run(input, () => mediaActivities({ ...harness.deps, download: strict }))
     .then(
@@ -166,12 +166,15 @@ it('fails with a clear GenerationError when the output is on a private address a
   expect(error).toBeInstanceOf(WorkflowFailedError);
   const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
   expect(cause.type).toBe('GenerationError');
-  expect(cause.message).toMatch(/^Probe: Refusing to download .*127\.0\.0\.1 is a loopback address/);
+  expect(cause.message).toMatch(/^Output: Refusing to download .*localhost is a loopback address \(127\.0\.0\.1\)/);
   expect(
     harness.simulator
       .predictions()
       .slice(before)
       .map((prediction) => prediction.status),
   ).toEqual(['succeeded']);
-  expect(await harness.ledger.listClipCosts(input.jobId)).toEqual([]);
+  // Replicate billed the prediction, so it is booked although its output was refused.
+  const rows = await harness.ledger.listClipCosts(input.jobId);
+  expect(rows).toEqual([expect.objectContaining({ predictionStatus: 'succeeded' })]);
+  expect((await harness.ledger.getJob(input.jobId))?.totalCost).toBe(rows[0].amountUsd);
 });

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
 import { planClip } from '../../src/domain/catalogue';
+import type { generateClipWorkflow } from '../../src/workflows';
 import { useClipHarness } from './harness';
 
 jest.setTimeout(120_000);
@@ -91,6 +93,27 @@ describe('generateClipWorkflow on the simulator', () => {
     expect(failure.type).toBe('InvalidInput');
     expect(failure.message).toContain('clip.duration');
     expect(harness.simulator.stats().requests['POST /v1/predictions'] ?? 0).toBe(before);
+  });
+
+  it('refuses a start by hand under a clip workflow id whose job id is not canonical, before creating anything', async () => {
+    const input = harness.input();
+    const { worker, taskQueue } = await harness.worker();
+    const before = created('stability-ai/stable-video-diffusion');
+    const upperCaseId = `clip-${input.jobId.toUpperCase()}-0`;
+
+    const failure = await failureOf(
+      worker.runUntil(
+        harness.env.client.workflow.execute<typeof generateClipWorkflow>('generateClipWorkflow', {
+          ...clipWorkflowOptions({ ...input, jobId: input.jobId.toUpperCase() }, taskQueue),
+          workflowId: upperCaseId,
+        }),
+      ),
+    );
+
+    expect(failure.type).toBe('InvalidInput');
+    expect(failure.message).toContain(`start job ${input.jobId}, clip 0 as clip-${input.jobId}-0`);
+    expect(created('stability-ai/stable-video-diffusion')).toBe(before);
+    expect(await harness.ledger.listReservations(input.jobId)).toEqual([]);
   });
 
   it('stops at the budget before creating a prediction', async () => {

@@ -79,4 +79,23 @@ describe('generateClipsWorkflow (the parent contract)', () => {
     const rowsTotal = rows.reduce((sum, row) => addUsd(sum, row.amountUsd), '0');
     expect((await harness.ledger.getJob(input.jobId))?.totalCost).toBe(rowsTotal);
   });
+
+  it('starts each child under the canonical (lowercase) job id, whatever case the parent was given', async () => {
+    const jobId = randomUUID();
+    const input: GenerateClipsInput = { jobId: jobId.toUpperCase(), clips: imageClips(harness, 1) };
+    const { worker, taskQueue } = await harness.worker();
+
+    const result = await worker.runUntil(
+      harness.env.client.workflow.execute<typeof generateClipsWorkflow>(
+        'generateClipsWorkflow',
+        parentOptions(input, taskQueue),
+      ),
+    );
+
+    expect(result.failed).toEqual([]);
+    expect(result.clips[0].storagePath).toContain(`/${jobId}/`);
+    const child = await harness.env.client.workflow.getHandle(clipWorkflowId(jobId, 0)).describe();
+    expect(child.workflowId).toBe(`clip-${jobId}-0`);
+    expect(child.parentExecution?.workflowId).toBe(parentOptions(input, taskQueue).workflowId);
+  });
 });

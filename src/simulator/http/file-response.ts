@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseRange } from './byte-range';
@@ -11,7 +11,7 @@ export async function sendVideoFile(
   req: IncomingMessage,
   res: ServerResponse,
   filePath: string,
-  options: { truncated: boolean; stallMs?: number },
+  options: { truncated: boolean; stallMs?: number; onBytes?: (bytes: number) => void },
 ): Promise<void> {
   const { size } = await stat(filePath);
   const range = parseRange(req.headers.range, size);
@@ -31,12 +31,16 @@ export async function sendVideoFile(
     return;
   }
   const half = start + Math.floor(length / 2) - 1;
+  const counted = (stream: ReadStream) => {
+    stream.on('data', (chunk) => options.onBytes?.(chunk.length));
+    return stream;
+  };
   if (options.stallMs !== undefined && half >= start) {
-    await sendStalled(res, filePath, { start, half, end, stallMs: options.stallMs });
+    await sendStalled(res, filePath, { start, half, end, stallMs: options.stallMs }, counted);
     return;
   }
   const sendUntil = options.truncated ? half : end;
-  const stream = createReadStream(filePath, { start, end: Math.max(start, sendUntil) });
+  const stream = counted(createReadStream(filePath, { start, end: Math.max(start, sendUntil) }));
   stream.on('error', () => res.destroy());
   res.on('close', () => stream.destroy());
   if (options.truncated) {
@@ -51,15 +55,16 @@ async function sendStalled(
   res: ServerResponse,
   filePath: string,
   { start, half, end, stallMs }: { start: number; half: number; end: number; stallMs: number },
+  counted: (stream: ReadStream) => ReadStream,
 ): Promise<void> {
-  const first = createReadStream(filePath, { start, end: half });
+  const first = counted(createReadStream(filePath, { start, end: half }));
   first.on('error', () => res.destroy());
   res.on('close', () => first.destroy());
   first.pipe(res, { end: false });
   await new Promise<void>((done) => first.once('close', () => done()));
   const timer = setTimeout(() => {
     if (res.destroyed) return;
-    const rest = createReadStream(filePath, { start: half + 1, end });
+    const rest = counted(createReadStream(filePath, { start: half + 1, end }));
     rest.on('error', () => res.destroy());
     res.on('close', () => rest.destroy());
     rest.pipe(res);

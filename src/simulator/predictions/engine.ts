@@ -17,11 +17,16 @@ export interface EngineTimings {
 
 /** What a create request decides; the engine adds the times, seed and outcome. */
 export interface NewPrediction
-  extends Pick<PredictionEntry, 'id' | 'model' | 'version' | 'input' | 'webhook' | 'webhookEventsFilter' | 'origin'> {
+  extends Pick<
+    PredictionEntry,
+    'id' | 'model' | 'version' | 'input' | 'webhook' | 'webhookEventsFilter' | 'origin' | 'outputOrigin'
+  > {
   cancelAfterMs?: number;
   /** From faults: fail with this error, or never finish. */
   forcedError?: string;
   neverFinish?: boolean;
+  /** From a `long-run` fault: the prediction was created this long ago (its clock skipped ahead). */
+  skippedMs?: number;
 }
 
 const DEFAULT_EVENTS: WebhookEventName[] = ['output', 'completed'];
@@ -53,7 +58,7 @@ export class PredictionEngine {
   ) {}
 
   create(request: NewPrediction): PredictionEntry {
-    const createdMs = this.timings.now();
+    const createdMs = this.timings.now() - (request.skippedMs ?? 0);
     const startMs = createdMs + this.timings.startMs;
     const entry: PredictionEntry = {
       seq: this.store.allocateSeq(),
@@ -64,10 +69,11 @@ export class PredictionEngine {
       webhook: request.webhook,
       webhookEventsFilter: request.webhookEventsFilter,
       origin: request.origin,
+      outputOrigin: request.outputOrigin,
       seed: Number.isInteger(request.input.seed) ? Number(request.input.seed) : randomInt(0, 2 ** 31),
       createdMs,
       startMs,
-      runEndMs: request.neverFinish ? Infinity : startMs + this.timings.predictMs,
+      runEndMs: request.neverFinish ? Infinity : startMs + (request.skippedMs ?? 0) + this.timings.predictMs,
       deadlineMs: request.cancelAfterMs === undefined ? undefined : createdMs + request.cancelAfterMs,
     };
     this.store.add(entry);

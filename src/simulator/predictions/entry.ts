@@ -13,8 +13,10 @@ export interface PredictionEntry {
   input: Record<string, unknown>;
   webhook?: string;
   webhookEventsFilter?: WebhookEventName[];
-  /** Origin for urls.* and the output link. */
+  /** Origin for urls.*. */
   origin: string;
+  /** Origin for the output link: with a host name, as replicate.delivery's (see RequestContext.outputOrigin). */
+  outputOrigin: string;
   seed: number;
   createdMs: number;
   startMs: number;

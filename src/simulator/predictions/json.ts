@@ -5,7 +5,7 @@ import { isTerminal, stateAt, type PredictionEntry, type PredictionState } from 
 import { logsAt } from './logs';
 
 export function outputUrl(entry: PredictionEntry): string {
-  return `${entry.origin}/delivery/${entry.id}/output.mp4`;
+  return `${entry.outputOrigin}/delivery/${entry.id}/output.mp4`;
 }
 
 function metricsOf(entry: PredictionEntry, state: PredictionState): PredictionJson['metrics'] {

@@ -84,7 +84,7 @@ async function createPrediction(
     return;
   }
   const subject = { model: modelName(model), modelKey: model.key };
-  const fate = sim.faults.take('create', subject, ['prediction-failed', 'never-finish']);
+  const fate = sim.faults.take('create', subject, ['prediction-failed', 'never-finish', 'long-run']);
   const entry = sim.engine.create({
     id: newPredictionId(),
     model,
@@ -93,9 +93,11 @@ async function createPrediction(
     webhook: body.webhook,
     webhookEventsFilter: body.webhook_events_filter,
     origin: request.origin,
+    outputOrigin: request.outputOrigin,
     cancelAfterMs,
     forcedError: fate?.kind === 'prediction-failed' ? fate.error : undefined,
     neverFinish: fate?.kind === 'never-finish',
+    skippedMs: fate?.kind === 'long-run' ? fate.seconds * 1000 : undefined,
   });
   const waitSeconds = parsePreferWait(header(request, 'prefer'));
   if (waitSeconds !== null) {

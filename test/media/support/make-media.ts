@@ -37,3 +37,15 @@ export async function makeAudioOnlyMp4(dir: string, name: string): Promise<strin
   ]);
   return file;
 }
+
+/** A real H.264 MPEG-TS segment, as an HLS playlist would list. */
+export async function makeTsSegment(dir: string, name: string, video: TestVideo): Promise<string> {
+  const file = join(dir, name);
+  await run(FFMPEG_PATH, [
+    ...['-hide_banner', '-loglevel', 'error', '-y'],
+    ...['-f', 'lavfi', '-i', `testsrc2=size=${video.width ?? 160}x${video.height ?? 96}:rate=${video.fps}`],
+    ...['-frames:v', String(video.frames), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-f', 'mpegts'],
+    file,
+  ]);
+  return file;
+}
