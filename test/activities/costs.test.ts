@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, type LogLevel, type LogMetadata, type Logger } from '@temporalio/common';
+import { type LogLevel, type LogMetadata, type Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { costActivities } from '../../src/activities/costs';
 import type { PredictionSnapshot } from '../../src/domain/types';
 import { createPostgresLedger } from '../../src/ledger/postgres';
 import { predictionSnapshot } from '../helpers/prediction-snapshot';
 import { ledgerBackends, type OpenedLedger } from '../ledger/backends';
+import { failureOf } from '../helpers/failures';
 
 function succeededPrediction(overrides: Partial<PredictionSnapshot> = {}): PredictionSnapshot {
   return predictionSnapshot('svd', {
@@ -34,15 +35,6 @@ class RecordingLogger implements Logger {
 /** Records instead of printing, so expected failures do not flood the test output. */
 function activityEnvironment(attempt = 1, logger: Logger = new RecordingLogger()): MockActivityEnvironment {
   return new MockActivityEnvironment({ attempt }, { logger });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (rejection: unknown) => rejection,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
 }
 
 describe.each(ledgerBackends())('cost activities on the $name ledger', (backend) => {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { ApplicationFailure } from '@temporalio/common';
 import { ledgerFailure, scrubSecrets } from '../../src/ledger/errors';
 import { createPostgresDatabase, createPostgresLedger } from '../../src/ledger/postgres';
 import { postgresTestUrl } from './backends';
+import { failureOf } from '../helpers/failures';
 
 const PASSWORD = 'S3cr3t:p@ss/word%';
 const urlWithPassword = (port: number) =>
@@ -25,15 +25,6 @@ function expectNoPassword(error: unknown): void {
   const shown = JSON.stringify({ message: (error as Error).message, stack: (error as Error).stack });
   expect(shown).not.toContain(PASSWORD);
   expect(shown).not.toContain(encodeURIComponent(PASSWORD));
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (rejection: unknown) => rejection,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
 }
 
 describe('a Postgres ledger that cannot be reached', () => {

@@ -3,8 +3,7 @@
  * missing, truncated, not a video or too large, storage refusing it, the ledger down for longer than any fixed
  * number of retries.
  */
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../src/activities';
 import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
 import type { ClipBookings, GenerateClipInput } from '../../src/domain/types';
@@ -15,22 +14,11 @@ import type { generateClipWorkflow } from '../../src/workflows';
 import { progressQuery } from '../../src/workflows/signals';
 import { eventuallyAsync } from '../helpers/eventually';
 import { useClipHarness, type ClipHarness } from './harness';
+import { workflowFailureOf } from '../helpers/failures';
 
 jest.setTimeout(120_000);
 
 const harness = useClipHarness();
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected the workflow to fail');
-    },
-    (error: unknown) => error,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  expect((err as WorkflowFailedError).cause).toBeInstanceOf(ApplicationFailure);
-  return (err as WorkflowFailedError).cause as ApplicationFailure;
-}
 
 function bookingsOf(failure: ApplicationFailure): ClipBookings | undefined {
   const details = (failure.details ?? []) as Array<{ bookings?: ClipBookings }>;
@@ -62,7 +50,7 @@ describe('a succeeded prediction whose output then fails is booked', () => {
     harness.simulator.faults.add({ kind, times: 'always' });
     const input = harness.input();
 
-    const failure = await failureOf(harness.run(input));
+    const failure = await workflowFailureOf(harness.run(input));
 
     expect(failure.type).toBe(type);
     await expectBookedOnce(input, failure);
@@ -70,7 +58,7 @@ describe('a succeeded prediction whose output then fails is booked', () => {
 
   it('when its output is larger than DOWNLOAD_MAX_BYTES', async () => {
     const input = harness.input();
-    const failure = await failureOf(
+    const failure = await workflowFailureOf(
       harness.run(input, () => ({
         fetchProbeStore: createActivities({ ...harness.deps, download: { ...harness.deps.download, maxBytes: 1_000 } })
           .fetchProbeStore,
@@ -93,7 +81,7 @@ describe('a succeeded prediction whose output then fails is booked', () => {
     };
     const input = harness.input();
 
-    const failure = await failureOf(
+    const failure = await workflowFailureOf(
       harness.run(input, () => ({
         fetchProbeStore: createActivities({ ...harness.deps, storage: refusing }).fetchProbeStore,
       })),
@@ -172,7 +160,7 @@ describe('a budget bounds what a clip can spend', () => {
     const input = harness.input();
     await harness.ledger.ensureJob(input.jobId, '0.21');
 
-    const failure = await failureOf(harness.run(input));
+    const failure = await workflowFailureOf(harness.run(input));
 
     expect(failure.type).toBe(FailureType.Generation);
     const rows = await harness.ledger.listClipCosts(input.jobId);

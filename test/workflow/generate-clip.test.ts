@@ -1,28 +1,14 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
 import { planClip } from '../../src/domain/catalogue';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { useClipHarness } from './harness';
+import { workflowFailureOf } from '../helpers/failures';
 
 jest.setTimeout(120_000);
 
 const harness = useClipHarness();
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected the workflow to fail');
-    },
-    (error: unknown) => error,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  const cause = (err as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
 
 function created(model: string): number {
   return harness.simulator.stats().predictionsCreated[model] ?? 0;
@@ -78,7 +64,7 @@ describe('generateClipWorkflow on the simulator', () => {
     });
     const cogBefore = created('cuuupid/cogvideox-5b');
 
-    const failure = await failureOf(harness.run(harness.input()));
+    const failure = await workflowFailureOf(harness.run(harness.input()));
 
     expect(failure.type).toBe('GenerationError');
     expect(failure.message).toContain('E005');
@@ -88,7 +74,7 @@ describe('generateClipWorkflow on the simulator', () => {
   it('rejects bad input before anything is created or billed', async () => {
     const before = harness.simulator.stats().requests['POST /v1/predictions'] ?? 0;
 
-    const failure = await failureOf(harness.run(harness.input({ duration: 30 })));
+    const failure = await workflowFailureOf(harness.run(harness.input({ duration: 30 })));
 
     expect(failure.type).toBe('InvalidInput');
     expect(failure.message).toContain('clip.duration');
@@ -101,7 +87,7 @@ describe('generateClipWorkflow on the simulator', () => {
     const before = created('stability-ai/stable-video-diffusion');
     const upperCaseId = `clip-${input.jobId.toUpperCase()}-0`;
 
-    const failure = await failureOf(
+    const failure = await workflowFailureOf(
       worker.runUntil(
         harness.env.client.workflow.execute<typeof generateClipWorkflow>('generateClipWorkflow', {
           ...clipWorkflowOptions({ ...input, jobId: input.jobId.toUpperCase() }, taskQueue),
@@ -121,7 +107,7 @@ describe('generateClipWorkflow on the simulator', () => {
     await harness.ledger.ensureJob(input.jobId, '0.000001');
     const before = created('stability-ai/stable-video-diffusion');
 
-    const failure = await failureOf(harness.run(input));
+    const failure = await workflowFailureOf(harness.run(input));
 
     expect(failure.type).toBe('BudgetExceeded');
     expect(created('stability-ai/stable-video-diffusion')).toBe(before);
@@ -132,7 +118,7 @@ describe('generateClipWorkflow on the simulator', () => {
     const creates = () => harness.simulator.stats().requests['POST /v1/predictions'] ?? 0;
     const before = creates();
 
-    const failure = await failureOf(harness.run(harness.input()));
+    const failure = await workflowFailureOf(harness.run(harness.input()));
 
     expect(failure.type).toBe('AuthenticationError');
     expect(creates() - before).toBe(1);
