@@ -11,5 +11,7 @@ module.exports = {
   // Temporal's time-skipping server has one clock per environment: test files run one at a time.
   maxWorkers: 1,
   testTimeout: 60_000,
+  // Says which suites this machine skips (PostgreSQL without DATABASE_URL), in one line at the top of the run.
+  globalSetup: '<rootDir>/test/helpers/announce-skipped-suites.ts',
   verbose: false,
 };

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { describeClipFailure } from './client/run-clip';
+import { TemporalUnreachableWhileFollowingError, describeClipFailure } from './client/run-clip';
 import { ConfigError } from './config';
 import { UsageError } from './commands/args';
 import { costCommand } from './commands/cost';
 import { demoCommand } from './commands/demo';
+import { doctorCommand } from './commands/doctor';
 import { generateCommand } from './commands/generate';
 import { healthCommand } from './commands/health';
 import { migrateCommand } from './commands/migrate';
@@ -22,6 +23,7 @@ Commands:
   watch       attach to a clip's workflow: progress, then its result or failure
   worker      run the clipgen worker
   health      check that Temporal and the ledger answer (exit 0) or not (exit 1)
+  doctor      check the Replicate token, the catalogue models' input schemas (drift) and the webhook secret
   simulator   run the Replicate-compatible simulator
   webhooks    receive Replicate webhooks and signal the clips' workflows
   migrate     apply the cost ledger's migrations (supabase/migrations)
@@ -29,7 +31,11 @@ Commands:
   reconcile   compare the cost ledger with Replicate's list of predictions
 
 Run "clipgen <command> --help" for a command's options.
-Exit codes: 0 success, 1 the clip (or the command) failed, 2 usage, 3 configuration.`;
+Exit codes: 0 success, 1 the clip (or the command) failed, 2 usage, 3 configuration,
+            4 lost contact with Temporal while following a clip (it may still be running: clipgen watch it).`;
+
+/** Exit code of generate, watch and demo when they gave up following a clip the cluster no longer answered for. */
+export const EXIT_FOLLOW_LOST = 4;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   demo: demoCommand,
@@ -45,6 +51,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   migrate: migrateCommand,
   cost: costCommand,
   reconcile: reconcileCommand,
+  doctor: doctorCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -68,6 +75,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) {
       console.error(err.message);
       return 3;
+    }
+    if (err instanceof TemporalUnreachableWhileFollowingError) {
+      console.error(`clipgen ${name}: ${err.message}`);
+      return EXIT_FOLLOW_LOST;
     }
     console.error(`clipgen ${name} failed: ${describeClipFailure(err)}`);
     return 1;

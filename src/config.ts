@@ -34,6 +34,13 @@ export interface ClipgenConfig {
   clip: {
     pollInterval: Duration | null;
     deadline: Duration | null;
+    /** How long a prediction may stay `starting` (queued or booting) before the fallback is tried. */
+    startLimit: Duration | null;
+  };
+  /** How `generate`, `watch` and `demo` follow a clip. */
+  follow: {
+    /** How long to keep reconnecting to a cluster that stopped answering before giving up (exit code 4). */
+    reconnectTimeoutMs: number;
   };
   worker: WorkerTuning;
   storage: {
@@ -116,6 +123,11 @@ export function loadConfig(env?: Env, cwd: string = process.cwd()): ClipgenConfi
     clip: {
       pollInterval: read.duration('CLIP_POLL_INTERVAL', { minMs: 100, maxMs: 3_600_000 }) as Duration | null,
       deadline: read.duration('CLIP_DEADLINE', { minMs: 1000, maxMs: 86_400_000 }) as Duration | null,
+      startLimit: read.duration('CLIP_START_LIMIT', { minMs: 1000, maxMs: 21_600_000 }) as Duration | null,
+    },
+    follow: {
+      reconnectTimeoutMs:
+        durationMs(read.duration('CLIPGEN_RECONNECT_TIMEOUT', { minMs: 0, maxMs: 86_400_000 })) ?? 300_000,
     },
     worker: {
       workflowBundle: read.string('NODE_ENV') === 'production' ? 'prebuilt' : 'bundle-on-start',
@@ -125,7 +137,8 @@ export function loadConfig(env?: Env, cwd: string = process.cwd()): ClipgenConfi
       maxTaskQueueActivitiesPerSecond: read.positiveNumber('WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND'),
       shutdownGraceTime: (read.duration('WORKER_SHUTDOWN_GRACE_TIME', { minMs: 0, maxMs: 3_600_000 }) ??
         '30s') as Duration,
-      logLevel: read.oneOf('LOG_LEVEL', ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const) ?? 'INFO',
+      logLevel:
+        read.oneOf('LOG_LEVEL', ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const, { anyCase: true }) ?? 'INFO',
     },
     storage: {
       backend: read.oneOf('STORAGE_BACKEND', ['local', 'supabase'] as const) ?? 'local',
@@ -136,7 +149,7 @@ export function loadConfig(env?: Env, cwd: string = process.cwd()): ClipgenConfi
       supabase: readSupabaseStorageSettings(read, problems),
     },
     ledger: {
-      databaseUrl: read.string('DATABASE_URL'),
+      databaseUrl: read.postgresUrl('DATABASE_URL'),
       pgliteDir: path.resolve(cwd, read.string('PGLITE_DIR') ?? path.join(dataDir, 'ledger')),
       migrateOnStart: read.boolean('LEDGER_MIGRATE_ON_START') ?? true,
     },
@@ -159,6 +172,12 @@ export function loadConfig(env?: Env, cwd: string = process.cwd()): ClipgenConfi
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** A duration EnvReader.duration accepted, in milliseconds. */
+function durationMs(value: string | null): number | null {
+  if (value === null) return null;
+  return msToNumber((/^\d+(\.\d+)?$/.test(value) ? Number(value) : value) as Duration);
 }
 
 function readTemporalTls(read: EnvReader, cwd: string, problems: string[]): TemporalTlsFiles | null {
@@ -214,6 +233,28 @@ export function redactUrl(value: string): string {
   }
 }
 
+/** Why pg could not use `value` as a connection string, or null when it can (its parse, stricter about the form). */
+function postgresUrlProblem(value: string): string | null {
+  if (value.startsWith('/')) return null;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+  if (scheme !== 'postgres' && scheme !== 'postgresql' && scheme !== 'socket') {
+    return 'must be a postgres:// or postgresql:// URL';
+  }
+  // pg encodes spaces and stray % signs, then parses with WHATWG URL, retrying with a placeholder for an empty host.
+  const encoded = / |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(value)
+    ? encodeURI(value).replace(/%25(\d\d)/g, '%$1')
+    : value;
+  for (const candidate of [encoded, encoded.replace('@/', '@___DUMMY___/')]) {
+    try {
+      new URL(candidate);
+      return null;
+    } catch {
+      // the next candidate, then the problem
+    }
+  }
+  return 'is not a valid URL (a bad port, or a character such as @ # / ? in the user or password that is not percent-encoded, e.g. @ as %40)';
+}
+
 class EnvReader {
   constructor(
     private readonly env: Env,
@@ -236,6 +277,22 @@ class EnvReader {
       this.problems.push(`${name} must be an http(s) URL`);
       return null;
     }
+  }
+
+  /**
+   * A Postgres connection string as the ledger's driver (pg) reads it: a postgres:// or postgresql:// URL (or pg's
+   * socket: and /socket/dir forms). The value is never echoed: it may hold a password.
+   */
+  postgresUrl(name: string): string | null {
+    const value = this.string(name);
+    if (value === null) return null;
+    const problem = postgresUrlProblem(value);
+    if (problem === null) return value;
+    this.problems.push(
+      `${name} ${problem}; expected a URL such as postgres://user:password@host:5432/database (the value is not ` +
+        'shown: it may hold a password)',
+    );
+    return null;
   }
 
   positiveInteger(name: string): number | null {
@@ -288,10 +345,12 @@ class EnvReader {
     return null;
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[]): T | null {
+  /** One of `allowed`; with `anyCase`, in any case (info is INFO). */
+  oneOf<T extends string>(name: string, allowed: readonly T[], { anyCase = false } = {}): T | null {
     const value = this.string(name);
     if (value === null) return null;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
+    const found = allowed.find((option) => (anyCase ? option.toLowerCase() === value.toLowerCase() : option === value));
+    if (found !== undefined) return found;
     this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
     return null;
   }

@@ -67,8 +67,12 @@ export interface SweepStrayPredictionsInput {
 export interface CheckBudgetInput {
   jobId: string;
   clipIndex: number;
-  /** The plan's model and duration: the reservation and the estimate are priced at the worker's prices. */
-  plan: { model: ModelId; plannedDuration: number };
+  /**
+   * The plan's model, duration and billing variant (`ModelPlan.variant`): the reservation and the estimate are priced
+   * at the worker's price of that variant. Absent or null for a variant-priced model (a workflow from before
+   * variants): its dearest variant, so the reservation stays a bound.
+   */
+  plan: { model: ModelId; plannedDuration: number; variant?: string | null };
   /**
    * The longest the prediction can run before it is stopped (the clip's deadline plus the `Cancel-After` margin):
    * a time-billed model's reservation is its price for this many seconds, so the budget bounds what can be spent.
@@ -119,6 +123,11 @@ export interface RecordClipCostInput {
   prediction: PredictionSnapshot;
   /** Decimal USD from the plan; booked when the prediction carries no usable metrics. */
   estimateUsd: string;
+  /**
+   * The plan's billing variant (`ModelPlan.variant`): the price booked when the prediction's metrics report no
+   * variant. Absent or null: the variant it reports, else the model's dearest.
+   */
+  variant?: string | null;
 }
 
 export interface RecordedCost {

@@ -4,10 +4,10 @@
  */
 import { Context, log } from '@temporalio/activity';
 import { billedClipCost } from '../domain/billing';
-import type { PriceOverrides } from '../domain/catalogue';
+import { checkPriceOverrides, type PriceOverrides } from '../domain/catalogue';
 import { FailureType, clipFailure } from '../domain/failures';
 import { addUsd, compareUsd, formatUsd, isUsd, parseUsd } from '../domain/money';
-import { estimateClipCostUsd, priceSourceOf, reservationUsd } from '../domain/pricing';
+import { estimateClipCostUsd, reservationUsd } from '../domain/pricing';
 import type { CostLedger, ReservationResult } from '../ledger/types';
 import type {
   BudgetStatus,
@@ -19,24 +19,26 @@ import type {
 
 export interface CostActivityDeps {
   ledger: CostLedger;
-  /** USD unit prices replacing the catalogue's, per model. */
+  /** USD unit prices replacing the catalogue's, per model or per `model:variant`. */
   priceOverrides?: PriceOverrides;
 }
 
 export function costActivities(deps: CostActivityDeps) {
   const { ledger, priceOverrides = {} } = deps;
   requireLedgerPrices(priceOverrides);
+  checkPriceOverrides(priceOverrides);
 
   return {
     /**
      * Reserves the most the clip's next prediction can cost against the job's budget, counting what is booked and
      * what the job's other clips hold; a second call for the same clip replaces its reservation. Throws
-     * BudgetExceeded (and holds nothing for the clip) when it does not fit.
+     * BudgetExceeded (and holds nothing for the clip) when it does not fit. Both are priced at the plan's billing
+     * variant (without one, at the model's dearest).
      */
     async checkBudget(input: CheckBudgetInput): Promise<BudgetStatus> {
-      const { model, plannedDuration } = input.plan;
-      const estimateUsd = estimateClipCostUsd(model, plannedDuration, priceOverrides);
-      const amountUsd = reservationUsd(model, plannedDuration, input.maxRunSeconds, priceOverrides);
+      const { model, plannedDuration, variant = null } = input.plan;
+      const estimateUsd = estimateClipCostUsd(model, plannedDuration, priceOverrides, variant);
+      const amountUsd = reservationUsd(model, plannedDuration, input.maxRunSeconds, priceOverrides, variant);
       const result = await ledger.reserveBudget({ jobId: input.jobId, clipIndex: input.clipIndex, amountUsd });
       const status: BudgetStatus = {
         budgetUsd: result.budgetUsd,
@@ -78,7 +80,8 @@ export function costActivities(deps: CostActivityDeps) {
   async function book(input: RecordClipCostInput): Promise<RecordedCost> {
     const { prediction } = input;
     const estimateUsd = formatUsd(parseUsd(input.estimateUsd));
-    const cost = billedClipCost(prediction, estimateUsd, priceOverrides);
+    const plannedVariant = input.variant ?? null;
+    const cost = billedClipCost(prediction, estimateUsd, priceOverrides, plannedVariant);
     if (cost === null) {
       const job = await ledger.getJob(input.jobId);
       log.info('Prediction not billed by Replicate; nothing booked', {
@@ -105,10 +108,21 @@ export function costActivities(deps: CostActivityDeps) {
       predictTimeSeconds: prediction.predictTime,
       billingMetric: cost.billingMetric,
       unitPriceUsd: cost.unitPriceUsd,
+      billingVariant: cost.billingVariant,
       predictionStatus: cost.predictionStatus,
-      priceSource: priceSourceOf(prediction.model, priceOverrides),
+      priceSource: cost.priceSource,
       releaseReservation: prediction.status === 'succeeded',
     });
+    if (plannedVariant !== null && cost.billingVariant !== plannedVariant) {
+      // Booked at what Replicate says it ran; the plan (and so the reservation) assumed another price.
+      log.warn('Prediction billed as another variant than planned', {
+        jobId: input.jobId,
+        clipIndex: input.clipIndex,
+        predictionId: prediction.id,
+        plannedVariant,
+        billingVariant: cost.billingVariant,
+      });
+    }
     if (!booking.applied && compareUsd(booking.amountUsd, cost.amountUsd) !== 0) {
       // The booked amount stands (it is what the job's total holds); a price change in between is the usual cause.
       log.warn('Clip cost already booked with a different amount', {

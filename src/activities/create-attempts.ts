@@ -12,6 +12,8 @@ interface CreateAttemptDetails {
 export interface CreateAttemptJournal {
   /** Earlier attempts of this create that got no answer: each may still turn into a prediction. */
   unansweredAttempts(): number;
+  /** Whether an earlier attempt may have sent its create request (then it had passed the checks before it). */
+  earlierAttemptMayHaveSent(): boolean;
   /**
    * Records a failure of this attempt for the next one; returns it, to be thrown, carrying whether any attempt of
    * this create sent its request (a CreateRequestRecord in its details, see create-failure.ts).
@@ -30,6 +32,7 @@ export function createAttemptJournal(info: Info): CreateAttemptJournal {
   const earlierAttempts = info.attempt - 1;
   return {
     unansweredAttempts: () => Math.max(0, earlierAttempts - settled),
+    earlierAttemptMayHaveSent: () => earlierAttempts > unsent,
     recordFailure(failure) {
       const sent = !isUnsent(failure);
       if (isSettled(failure)) {

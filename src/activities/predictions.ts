@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { ModelId, PredictionSnapshot } from '../domain/types';
-import type { DownloadPolicy } from '../media/download-policy';
+import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from '../media/download-policy';
+import { assertFirstFramesUsable, DEFAULT_FIRST_FRAME_MAX_BYTES } from '../media/first-frame';
 import { assertInputUrlsAllowed } from '../media/input-url-policy';
 import { markUnsent } from '../replicate/create-outcome';
 import type { ReplicateGateway } from '../replicate/gateway';
@@ -28,8 +29,13 @@ export interface PredictionActivityDeps {
   replicate: ReplicateGateway;
   /** Unset: no webhooks, the workflow polls at its own interval. */
   webhook?: WebhookDeps;
-  /** Host policy for URLs in the model input (the first frame); unset, they are not checked here. */
-  download?: Pick<DownloadPolicy, 'allowPrivateHosts' | 'connectTimeoutMs'>;
+  /**
+   * Host policy and limits for URLs in the model input (the first frame), which is fetched and checked to be an image
+   * before the create; unset, they are not checked here. Limits not given are the defaults.
+   */
+  download?: Pick<DownloadPolicy, 'allowPrivateHosts' | 'connectTimeoutMs'> & Partial<DownloadPolicy>;
+  /** The largest first frame accepted. Default 20 MiB. */
+  firstFrameMaxBytes?: number;
 }
 
 /**
@@ -42,9 +48,17 @@ export function predictionActivities(deps: PredictionActivityDeps) {
       const { info, cancellationSignal } = Context.current();
       const journal = createAttemptJournal(info);
       if (deps.download) {
-        await assertInputUrlsAllowed(input.input, deps.download).catch((err: unknown) =>
-          Promise.reject(journal.recordFailure(markUnsent(err))),
-        );
+        const policy = { ...DEFAULT_DOWNLOAD_POLICY, ...deps.download };
+        const maxBytes = deps.firstFrameMaxBytes ?? DEFAULT_FIRST_FRAME_MAX_BYTES;
+        await assertInputUrlsAllowed(input.input, policy)
+          // Fetched as the model would, before any money is spent; an attempt that may have sent its create had
+          // checked it already.
+          .then(() =>
+            journal.earlierAttemptMayHaveSent()
+              ? undefined
+              : assertFirstFramesUsable(input.input, { policy, maxBytes, signal: cancellationSignal }),
+          )
+          .catch((err: unknown) => Promise.reject(journal.recordFailure(markUnsent(err))));
       }
       // Outside a workflow (a standalone activity) there is nobody to signal: poll as without webhooks.
       const workflowId = info.workflowExecution?.workflowId;

@@ -1,6 +1,7 @@
 import { Context, log, type Info } from '@temporalio/activity';
 import { isTerminalStatus, type PredictionSnapshot } from '../domain/types';
 import type { ReplicateGateway } from '../replicate/gateway';
+import { inputIdentifiesCreate } from '../replicate/idempotency';
 import type { AbandonedCreateWatch, StrayWatch, SweepStrayPredictionsInput } from './contracts';
 import { CLOCK_SKEW_ALLOWANCE_MS, STRAY_WINDOW_REQUEST_TIMEOUTS } from './stray-window';
 
@@ -22,6 +23,8 @@ export function strayPredictionActivities(deps: { replicate: ReplicateGateway })
     /**
      * Until the stray window closes, lists the predictions this create made and cancels every one but the kept
      * prediction (all of them when the create never returned); then waits (a few sweeps at most) for them to stop.
+     * Only predictions that are surely this create's are touched (an echoed token, or an input only it sends: see
+     * src/replicate/idempotency.ts), never another clip's.
      * Returns each stray as last seen, so the workflow can book what Replicate bills for it. Heartbeats every
      * sweep; a retry carries on with the strays an earlier attempt found.
      */
@@ -36,6 +39,14 @@ export function strayPredictionActivities(deps: { replicate: ReplicateGateway })
       const strays = new Map<string, PredictionSnapshot>();
       for (const id of strayIdsOf(context.info.heartbeatDetails)) {
         strays.set(id, await replicate.getPrediction(create.model, id, signal));
+      }
+      if (!inputIdentifiesCreate(create) && context.info.attempt === 1) {
+        // The user's seed, or a model without one: an identical clip sends the same input (idempotency.ts).
+        log.warn(
+          'Strays of this create can be told from other clips’ predictions only by an echoed webhook token; ' +
+            'any other is left alone (`clipgen reconcile` lists it)',
+          { model: create.model, keptPredictionId: keepId },
+        );
       }
       const intervalMs = sweepIntervalMs(replicate.requestTimeoutMs);
       for (let sweepsAfterWindow = 0; ; ) {

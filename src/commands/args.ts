@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { canonicalJobId, isJobId } from '../domain/job-id';
+import { shortenText } from '../domain/text-preview';
 import { MODEL_IDS, isModelId } from '../domain/model-ids';
 import type { ModelId } from '../domain/types';
 
@@ -37,7 +38,7 @@ export function parseNumberFlag(value: unknown, flag: string): number | undefine
   if (value === undefined) return undefined;
   const number = Number(value);
   if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(number)) {
-    throw new UsageError(`${flag} must be a number (got "${String(value)}")`);
+    throw new UsageError(`${flag} must be a number (got ${shownValue(String(value))})`);
   }
   return number;
 }
@@ -45,12 +46,18 @@ export function parseNumberFlag(value: unknown, flag: string): number | undefine
 /** A model id of the catalogue, refused as a usage mistake naming the flag (not the workflow's `models.primary`). */
 export function parseModelFlag(value: string | undefined, flag: string): ModelId | undefined {
   if (value === undefined || isModelId(value)) return value;
-  throw new UsageError(`${flag} must be one of ${MODEL_IDS.join(', ')} (got "${value}")`);
+  throw new UsageError(`${flag} must be one of ${MODEL_IDS.join(', ')} (got ${shownValue(value)})`);
 }
 
 /** A job id is a UUID, taken in its canonical (lowercase) form: AAAA… and aaaa… are one job. */
 export function parseJobIdFlag(value: unknown, flag: string): string {
   const jobId = requireString(value, flag);
-  if (!isJobId(jobId)) throw new UsageError(`${flag} must be a UUID (got "${jobId}")`);
+  if (!isJobId(jobId)) throw new UsageError(`${flag} must be a UUID (got ${shownValue(jobId)})`);
   return canonicalJobId(jobId);
+}
+
+/** A value quoted in a message, cut short (with its length) when it is long: a pasted file is not echoed back. */
+export function shownValue(value: string, maxCharacters = 60): string {
+  const shown = JSON.stringify(shortenText(value, maxCharacters));
+  return value.length > maxCharacters ? `${shown}, ${value.length} characters` : shown;
 }

@@ -2,7 +2,7 @@ import { loadConfig } from '../config';
 import { isUsd } from '../domain/money';
 import { estimateErrorReport, ESTIMATE_TOLERANCE, type ErrorDistribution } from '../costs/estimate-error';
 import { jobStatement, totalsAgree, type JobStatement, type StatementLine } from '../costs/job-statement';
-import { UsageError, parseCommandArgs, parseJobIdFlag, parseNumberFlag } from './args';
+import { UsageError, parseCommandArgs, parseJobIdFlag, parseNumberFlag, shownValue } from './args';
 import { withCommandLedger } from './command-ledger';
 import { percent, textTable } from './text-table';
 
@@ -66,12 +66,26 @@ export async function costCommand(argv: string[]): Promise<number> {
   });
 }
 
+/** The most the ledger's numeric(12,6) amount columns hold. */
+const MAX_LEDGER_USD = '999999.999999';
+
 /** undefined: leave the budget alone; null: no limit. */
 function parseBudget(value: string | undefined): string | null | undefined {
   if (value === undefined) return undefined;
   if (value === 'none') return null;
-  if (!isUsd(value)) throw new UsageError(`--set-budget must be USD with at most 6 decimals, or none (got "${value}")`);
-  return value;
+  if (isUsd(value)) return value;
+  const got = `got ${shownValue(value)}`;
+  const decimal = /^(\d+)(?:\.(\d+))?$/.exec(value);
+  if (!decimal) {
+    throw new UsageError(`--set-budget must be an amount in USD such as 2.50, or none (${got})`);
+  }
+  if ((decimal[2] ?? '').length > 6) {
+    throw new UsageError(`--set-budget must have at most 6 decimals, as the ledger keeps them (${got})`);
+  }
+  throw new UsageError(
+    `--set-budget must be at most ${MAX_LEDGER_USD} USD, the most the ledger's numeric(12,6) columns hold (${got}); ` +
+      'use none for no limit',
+  );
 }
 
 function statementText(statement: JobStatement): string {

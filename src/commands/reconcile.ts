@@ -12,6 +12,8 @@ Compares the cost ledger with Replicate's own list of the account's predictions 
   - predictions of clipgen's models that Replicate billed and the ledger lacks;
   - ledger rows booked since DATE whose prediction Replicate does not know;
   - bookings whose amount differs from Replicate's billing metric × the booked unit price;
+  - bookings priced as another billing variant than the prediction reports (Kling's mode, Hailuo's
+    resolution), or at another unit price than the catalogue's (or CLIPGEN_PRICE_OVERRIDES') for it;
   - predictions booked more than once.
 Aborted predictions and those stopped before they ran are not billed, so not missing; predictions still
 running, or completed within the grace period (their clip may not have booked them yet), are counted apart.
@@ -113,6 +115,20 @@ function reportText(report: ReconcileReport): string {
       rows,
     ),
   );
+  section('Booked variant or unit price differs from the catalogue', report.priceMismatches, (rows) =>
+    textTable(
+      [
+        { header: 'job', cell: (row) => row.jobId },
+        { header: 'clip', cell: (row) => String(row.clipIndex), align: 'right' },
+        { header: 'prediction', cell: (row) => row.predictionId },
+        { header: 'model', cell: (row) => row.model },
+        { header: 'booked', cell: (row) => priced(row.billingVariant, row.unitPriceUsd) },
+        { header: 'expected', cell: (row) => priced(row.expectedVariant, row.expectedUnitPriceUsd) },
+        { header: 'why', cell: (row) => row.reason },
+      ],
+      rows,
+    ),
+  );
   section('Booked more than once', report.duplicateBookings, bookingTable);
   lines.push(
     '',
@@ -121,6 +137,12 @@ function reportText(report: ReconcileReport): string {
     report.discrepancies === 0 ? 'Ledger and Replicate agree.' : `${report.discrepancies} discrepancies.`,
   );
   return lines.join('\n');
+}
+
+/** 'pro @ 0.090000', '0.001400' (a single price), or '—' when unknown. */
+function priced(variant: string | null, unitPriceUsd: string | null): string {
+  if (unitPriceUsd === null) return variant ?? '—';
+  return variant === null ? unitPriceUsd : `${variant} @ ${unitPriceUsd}`;
 }
 
 function bookingTable(rows: ReconcileReport['unknownToReplicate']): string {

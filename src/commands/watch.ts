@@ -12,7 +12,10 @@ Attaches to a clip's workflow (e.g. clip-{jobId}-{clipIndex}), running or finish
 TEMPORAL_ADDRESS: prints its Web UI link, shows its progress until it ends, then prints the Clip (--json: only the
 Clip, as one JSON line, on stdout) or its failure.
 
-Exit codes: 0 the clip succeeded, 1 it failed (its failure type and message on stderr), 2 usage, 3 configuration.`;
+While it follows, a cluster that stops answering is retried for CLIPGEN_RECONNECT_TIMEOUT (default 5 minutes).
+
+Exit codes: 0 the clip succeeded, 1 it failed (its failure type and message on stderr), 2 usage, 3 configuration,
+4 Temporal stopped answering for CLIPGEN_RECONNECT_TIMEOUT (the clip may still be running: watch it again).`;
 
 export async function watchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, WATCH_USAGE, {
@@ -25,12 +28,12 @@ export async function watchCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`clipgen watch takes one workflow id\n\n${WATCH_USAGE}`);
   const [given] = positionals;
   const config = loadConfig();
-  return followClipCommand(config, values.json ?? false, async (client, display) => {
+  return followClipCommand(config, values.json ?? false, async (client, display, followOptions) => {
     const { handle, description } = await describeClip(client, given);
     const { workflowId } = handle;
     display.note(`Web UI: ${workflowUiUrl(config.temporal.uiUrl, config.temporal.namespace, workflowId)}`);
     display.note(`${workflowId}: ${description.status.name.toLowerCase()}`);
-    return followClip(handle, { onProgress: (progress) => display.update(progress) });
+    return followClip(handle, followOptions);
   });
 }
 

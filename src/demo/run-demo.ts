@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { runClip } from '../client/run-clip';
 import { workflowUiUrl } from '../client/web-ui-link';
 import { clipDefaults } from '../client/clip-defaults';
+import { UsageError, shownValue } from '../commands/args';
 import { createProgressDisplay, type ProgressDisplay } from '../commands/progress-display';
+import { TemporalUnreachableError } from '../commands/temporal-client';
 import type { ClipgenConfig } from '../config';
 import { openActivityDeps } from '../dependencies';
 import type { Clip, ModelId } from '../domain/types';
@@ -35,10 +38,11 @@ export async function runDemo(options: DemoOptions, baseConfig: ClipgenConfig): 
   const display = options.display ?? createProgressDisplay();
   const log = (line: string) => display.note(line);
   const cleanups: Array<() => Promise<unknown>> = [];
+  const usingSimulator = !baseConfig.replicate.apiToken;
+  checkImageArgument(options.image, usingSimulator);
   installRuntimeLogger('WARN');
   try {
     const config = structuredClone(baseConfig);
-    const usingSimulator = !config.replicate.apiToken;
     if (usingSimulator) {
       const simulator = await startSimulator({ predictSeconds: 4 });
       cleanups.push(() => simulator.close());
@@ -75,6 +79,10 @@ export async function runDemo(options: DemoOptions, baseConfig: ClipgenConfig): 
         onStarted: (workflowId) =>
           log(`Web UI: ${workflowUiUrl(temporal.uiUrl, config.temporal.namespace, workflowId)}`),
         onProgress: (progress) => display.update(progress),
+        reconnectTimeoutMs: config.follow.reconnectTimeoutMs,
+        clusterName: temporal.address,
+        onUnreachable: () => log(`Temporal at ${temporal.address} does not answer; still following, reconnecting`),
+        onReconnected: () => log('Temporal answers again'),
       }),
     );
     display.done();
@@ -100,11 +108,15 @@ async function connectTemporal(
   if (config.temporal.address) {
     const { NativeConnection } = await import('@temporalio/worker');
     const connectionOptions = temporalConnectionOptions(config.temporal);
-    const workerConnection = await NativeConnection.connect(connectionOptions);
+    const unreachable = (err: unknown) => {
+      throw new TemporalUnreachableError(connectionOptions.address, false, null, err);
+    };
+    const workerConnection = await NativeConnection.connect(connectionOptions).catch(unreachable);
     cleanups.push(() => workerConnection.close());
-    const connection = await Connection.connect(connectionOptions);
+    const connection = await Connection.connect(connectionOptions).catch(unreachable);
     cleanups.push(() => connection.close());
     return {
+      address: connectionOptions.address,
       workerConnection,
       client: new Client({ connection, namespace: config.temporal.namespace }),
       uiUrl: config.temporal.uiUrl,
@@ -115,6 +127,7 @@ async function connectTemporal(
   cleanups.push(() => embedded.env.teardown());
   log(`Temporal dev server started; Web UI at ${embedded.uiUrl} (while the demo runs)`);
   return {
+    address: embedded.env.address,
     workerConnection: embedded.env.nativeConnection,
     client: embedded.env.client,
     uiUrl: embedded.uiUrl,
@@ -123,18 +136,46 @@ async function connectTemporal(
   };
 }
 
+/**
+ * --image is a local file (served to the simulator over http) or an http(s) URL: anything else is a usage mistake,
+ * found before anything is started.
+ */
+function checkImageArgument(image: string | undefined, usingSimulator: boolean): void {
+  if (!image || isHttpUrl(image)) return;
+  const takes = '--image takes a local file path or an http(s) URL';
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(image)?.[1];
+  if (scheme) {
+    const hint = scheme.toLowerCase() === 'file' ? '; for a local file give its path, without file://' : '';
+    throw new UsageError(`${takes} (got a ${scheme}: URL, ${shownValue(image)})${hint}`);
+  }
+  if (!usingSimulator) {
+    throw new UsageError(
+      `${takes}; with REPLICATE_API_TOKEN set it must be an http(s) URL Replicate can fetch (local files work only ` +
+        `with the simulator; got ${shownValue(image)})`,
+    );
+  }
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(image);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(err)})`;
+    throw new UsageError(`--image ${shownValue(image)}: ${why}. ${takes}`);
+  }
+  if (!stat.isFile()) throw new UsageError(`--image ${shownValue(image)} is not a file. ${takes}`);
+}
+
+function isHttpUrl(value: string): boolean {
+  return /^https?:\/\//i.test(value);
+}
+
 async function resolveImage(
   image: string | undefined,
   usingSimulator: boolean,
   cleanups: Array<() => Promise<unknown>>,
 ) {
   if (!image) return undefined;
-  if (/^https?:\/\//i.test(image)) return image;
-  if (!usingSimulator) {
-    throw new Error(
-      '--image must be an http(s) URL that Replicate can fetch; local files work only with the simulator',
-    );
-  }
+  if (isHttpUrl(image) || !usingSimulator) return image;
   const served = await serveFile(image);
   cleanups.push(() => served.close());
   return served.url;

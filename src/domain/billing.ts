@@ -1,5 +1,5 @@
 /**
- * What Replicate bills for a finished prediction (shared/reference/replicate.md §10): a succeeded one by its
+ * What Replicate bills for a finished prediction (its billing docs): a succeeded one by its
  * billing metric; a canceled or failed one only for what it ran; an aborted one (it never started) nothing.
  */
 import { actualClipCost, type ClipCost, type PriceOverrides } from './catalogue';
@@ -15,11 +15,15 @@ export interface BilledCost extends ClipCost {
   predictionStatus: BilledStatus;
 }
 
-/** The cost to book for a terminal prediction, or null when Replicate bills it nothing. */
+/**
+ * The cost to book for a terminal prediction, or null when Replicate bills it nothing. A variant-priced model is
+ * priced at the variant the prediction reports, else at `plannedVariant`, else at its dearest variant.
+ */
 export function billedClipCost(
   prediction: PredictionSnapshot,
   estimateUsd: string,
   priceOverrides: PriceOverrides = {},
+  plannedVariant: string | null = null,
 ): BilledCost | null {
   const { status } = prediction;
   if (status === 'aborted') return null;
@@ -30,7 +34,7 @@ export function billedClipCost(
     );
   }
   const cost = {
-    ...actualClipCost(prediction.model, prediction, estimateUsd, priceOverrides),
+    ...actualClipCost(prediction.model, prediction, estimateUsd, priceOverrides, plannedVariant),
     predictionStatus: status,
   };
   if (status === 'succeeded') return cost;

@@ -1,7 +1,7 @@
 import { ApplicationFailure, type Duration } from '@temporalio/common';
 
 /**
- * Failure types of DESIGN.md section 5. A failed activity or workflow carries one of these as
+ * Failure types of docs/architecture.md (Failures). A failed activity or workflow carries one of these as
  * `ApplicationFailure.type`; the parent reads it to decide what to do.
  */
 export const FailureType = {

@@ -2,6 +2,7 @@
 import { describeValue } from './describe-value';
 import { FailureType, clipFailure } from './failures';
 import { MODEL_IDS, isModelId } from './model-ids';
+import { hailuoRequiresImage } from './models/hailuo';
 import type { GenerateClipInput, ModelId } from './types';
 
 export interface ModelPair {
@@ -12,7 +13,8 @@ export interface ModelPair {
 /**
  * Explicit `input.models` wins. Otherwise SVD first and CogVideoX as its fallback, as the mission asks,
  * when there is a first-frame image; SVD cannot run without one, so a text-only clip starts on CogVideoX
- * and falls back to Hailuo-02. CogVideoX ignores the image when it stands in for SVD.
+ * and falls back to Hailuo-02, unless its settings ask for a resolution Hailuo-02 renders only from a first frame
+ * (512p): then it has no fallback. CogVideoX ignores the image when it stands in for SVD.
  */
 export function chooseModels(input: GenerateClipInput): ModelPair {
   if (input.models) {
@@ -26,9 +28,8 @@ export function chooseModels(input: GenerateClipInput): ModelPair {
     }
     return { primary, fallback };
   }
-  return input.clip.imageUrl
-    ? { primary: 'svd', fallback: 'cogvideox' }
-    : { primary: 'cogvideox', fallback: 'hailuo-02' };
+  if (input.clip.imageUrl) return { primary: 'svd', fallback: 'cogvideox' };
+  return { primary: 'cogvideox', fallback: hailuoRequiresImage(input.settings) ? null : 'hailuo-02' };
 }
 
 export function requireModelId(value: unknown, field: string): ModelId {

@@ -9,6 +9,7 @@ import type { ClipPrompt, GenerationSettings, ModelId } from './types';
 type NumericSetting = 'fps' | 'seed' | 'motion' | 'condAug' | 'steps' | 'guidance';
 
 export const MAX_SEED = 2 ** 32 - 1;
+export const SEED_RANGE = { min: 0, max: MAX_SEED };
 
 export function integerSetting(
   settings: GenerationSettings,
@@ -49,7 +50,7 @@ function rangedSetting(
 }
 
 export function seedSetting(settings: GenerationSettings, model: ModelId): number | undefined {
-  return integerSetting(settings, 'seed', { min: 0, max: MAX_SEED }, model);
+  return integerSetting(settings, 'seed', SEED_RANGE, model);
 }
 
 export function booleanSetting(settings: GenerationSettings, key: 'extendPrompt', model: ModelId): boolean | undefined {

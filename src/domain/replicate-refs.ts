@@ -10,7 +10,7 @@ export interface ReplicateRef {
 }
 
 export const REPLICATE_REFS: Record<ModelId, ReplicateRef> = {
-  // Version ids are the ones common in public code (shared/reference/replicate.md §9); whether they are
+  // Version ids are the ones common in public code; whether they are
   // the newest is unconfirmed, which is why they are pinned rather than resolved at run time.
   svd: {
     owner: 'stability-ai',

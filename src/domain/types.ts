@@ -1,4 +1,4 @@
-/** The public contract of generateClipWorkflow (DESIGN.md section 3). Pure types, shared by every layer. */
+/** The public contract of generateClipWorkflow (docs/architecture.md). Pure types, shared by every layer. */
 
 /** Ids of the models in the catalogue (src/domain/catalogue.ts). */
 export type ModelId = 'svd' | 'cogvideox' | 'kling-v2.1' | 'hailuo-02';
@@ -52,8 +52,13 @@ export interface GenerateClipInput {
   environment?: 'production' | 'development';
   /** Default '3s'. */
   pollInterval?: DurationLike;
-  /** Default: the model's catalogue deadline. */
+  /** How long the prediction may run once it has started. Default: the model's catalogue deadline. */
   deadline?: DurationLike;
+  /**
+   * How long the prediction may wait to start (queued, or its worker booting; not billed) before the fallback model
+   * is tried. Default: the model's catalogue start limit.
+   */
+  startLimit?: DurationLike;
 }
 
 export interface ProbedVideo {
@@ -114,6 +119,12 @@ export interface FailedClip {
   message: string;
   retryable: boolean;
   workflowId?: string;
+  /**
+   * What the failed clip booked in the job's ledger before it failed (predictions Replicate billed: a failed or
+   * canceled run, or a succeeded one whose output then failed), from its failure's details. Absent when it booked
+   * nothing, and for a clip the parent never started or that another run owns.
+   */
+  bookings?: ClipBookings;
 }
 
 export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
@@ -136,6 +147,15 @@ export interface PredictionSnapshot {
   predictTime: number | null;
   /** Per-output billing metric for official models (metrics.video_output_duration_seconds). */
   videoOutputDurationSeconds: number | null;
+  /**
+   * The variant metrics an official model reports beside its billing metric (Replicate's billing metrics), which
+   * say which of its prices applies: metrics.resolution_target (e.g. '1080p'), model_variant, motion_mode,
+   * with_audio. Present only when reported; a missing one is normal (absent and null mean the same).
+   */
+  resolutionTarget?: string | null;
+  modelVariant?: string | null;
+  motionMode?: string | null;
+  withAudio?: boolean | null;
   createdAt: string | null;
   startedAt: string | null;
   completedAt: string | null;

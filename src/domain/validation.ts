@@ -24,7 +24,7 @@ export const MAX_PROMPT_CHARACTERS = 2000;
 export const MAX_CLIP_DURATION_SECONDS = 600;
 
 const ENVIRONMENTS = ['production', 'development'] as const;
-const INPUT_KEYS = ['jobId', 'clip', 'models', 'settings', 'environment', 'pollInterval', 'deadline'];
+const INPUT_KEYS = ['jobId', 'clip', 'models', 'settings', 'environment', 'pollInterval', 'deadline', 'startLimit'];
 const CLIP_KEYS = ['clipIndex', 'prompt', 'negativePrompt', 'duration', 'imageUrl'];
 const MODEL_CHOICE_KEYS = ['primary', 'fallback'];
 
@@ -56,6 +56,14 @@ export function validateGenerateClipInput(input: unknown): GenerateClipInput {
       maxMs: 24 * HOUR,
       describeMin: '1 second',
       describeMax: '24 hours',
+    });
+  }
+  if (!isAbsent(raw.startLimit)) {
+    validated.startLimit = requireDuration(raw.startLimit, 'startLimit', {
+      minMs: SECOND,
+      maxMs: 6 * HOUR,
+      describeMin: '1 second',
+      describeMax: '6 hours',
     });
   }
   return validated;

@@ -19,6 +19,7 @@ export interface ClipCostDbRow {
   predict_time_s: number | null;
   billing_metric: string;
   unit_price_usd: string;
+  billing_variant: string | null;
   prediction_status: BookedPredictionStatus;
   price_source: string;
   created_at: Date | string;
@@ -55,6 +56,7 @@ export function toClipCostRow(row: ClipCostDbRow): ClipCostRow {
     predictTimeSeconds: row.predict_time_s,
     billingMetric: row.billing_metric,
     unitPriceUsd: usdFromDb(row.unit_price_usd),
+    billingVariant: row.billing_variant,
     predictionStatus: row.prediction_status,
     priceSource: row.price_source,
     createdAt: new Date(row.created_at).toISOString(),

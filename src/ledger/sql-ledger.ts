@@ -123,6 +123,7 @@ async function book(session: SqlSession, entry: ClipCostEntry): Promise<BookingR
     entry.unitPriceUsd,
     entry.predictionStatus ?? 'succeeded',
     entry.priceSource ?? 'catalogue',
+    entry.billingVariant ?? null,
   ]);
   if (entry.releaseReservation ?? true) await session.query(DELETE_RESERVATION, [entry.jobId, entry.clipIndex]);
   if (booked.amount_usd !== null && booked.total_cost !== null) {
@@ -163,6 +164,10 @@ function validateEntry(entry: ClipCostEntry): void {
   requireUsd('unitPriceUsd', entry.unitPriceUsd);
   if (entry.predictTimeSeconds !== null && !Number.isFinite(entry.predictTimeSeconds)) {
     throw clipFailure(FailureType.InvalidInput, `predictTimeSeconds must be a finite number or null`);
+  }
+  const variant: unknown = entry.billingVariant ?? null;
+  if (variant !== null && (typeof variant !== 'string' || variant === '')) {
+    throw clipFailure(FailureType.InvalidInput, `billingVariant must be a non-empty string or null`);
   }
 }
 

@@ -88,8 +88,8 @@ export const BOOK_CLIP_COST = `
 with inserted as (
   insert into public.clip_costs
     (job_id, clip_index, prediction_id, model, amount_usd, estimate_usd, source, predict_time_s, billing_metric,
-     unit_price_usd, prediction_status, price_source)
-  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+     unit_price_usd, prediction_status, price_source, billing_variant)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
   on conflict (job_id, clip_index, prediction_id) do nothing
   returning job_id, amount_usd
 ), updated as (
@@ -112,7 +112,7 @@ join public.jobs j on j.id = c.job_id
 where c.job_id = $1 and c.clip_index = $2 and c.prediction_id = $3`;
 
 const CLIP_COST_COLUMNS = `job_id, clip_index, prediction_id, model, amount_usd, estimate_usd, source, predict_time_s,
-       billing_metric, unit_price_usd, prediction_status, price_source, created_at`;
+       billing_metric, unit_price_usd, billing_variant, prediction_status, price_source, created_at`;
 
 export const LIST_CLIP_COSTS = `
 select ${CLIP_COST_COLUMNS}

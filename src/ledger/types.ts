@@ -23,6 +23,11 @@ export interface ClipCostEntry {
   /** The billing metric and unit price the amount came from, e.g. 'predict_time' at '0.001400'. */
   billingMetric: string;
   unitPriceUsd: string;
+  /**
+   * The billing variant the unit price is of ('pro', '768p'): the one the prediction reported, else the plan's.
+   * Null (the default) for a model with a single price, and on rows booked before variants were priced.
+   */
+  billingVariant?: string | null;
   /** Default 'succeeded'. */
   predictionStatus?: BookedPredictionStatus;
   /** Where the unit price came from: 'catalogue:<date checked>' or 'override'. Default 'catalogue'. */

@@ -26,7 +26,7 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Maps a non-success HTTP status of an output download to the failure types of DESIGN.md section 5. */
+/** Maps a non-success HTTP status of an output download to the failure types of docs/architecture.md (Failures). */
 export function failureForStatus(status: number, url: URL, headers: IncomingHttpHeaders): ApplicationFailure {
   const where = describeUrl(url);
   if (status === 404 || status === 410) {

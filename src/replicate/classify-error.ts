@@ -1,11 +1,12 @@
 /**
  * THE one place that maps Replicate's HTTP statuses, the `replicate` client's errors and network errors
- * to the failure types of DESIGN.md section 5. Every message is redacted of the API token.
+ * to the failure types of docs/architecture.md (Failures). Every message is redacted of the API token.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, clipFailure, type ClipFailureOptions } from '../domain/failures';
 import { REPLICATE_REFS, replicateModelName } from '../domain/replicate-refs';
 import type { ModelId } from '../domain/types';
+import { isPlatformFailure } from './prediction-errors';
 import { redactSecrets } from './redact';
 import { DEFAULT_RATE_LIMIT_DELAY_MS, parseRetryAfter, retryDelayFromDetail } from './retry-after';
 
@@ -101,6 +102,11 @@ export function classifyHttpError(info: HttpErrorInfo, context: ReplicateCallCon
   }
   if (status === 402) {
     return fail(FailureType.Billing, `the Replicate account is out of credit (HTTP 402): ${detail}`);
+  }
+  // Replicate's platform failing to handle the prediction is transient whatever the status (a poll has been seen
+  // answered 422 with it): retried, never taken for a refused input.
+  if (isPlatformFailure(`${problem.title ?? ''} ${problem.detail ?? ''} ${info.body}`)) {
+    return fail(FailureType.Retryable, `Replicate failed handling the prediction (HTTP ${status}): ${detail}`);
   }
   if (status === 404) {
     if (context.operation === 'create') {

@@ -1,7 +1,7 @@
 import type { CreateIdentity } from '../activities/contracts';
 import type { ReplicateRef } from '../domain/replicate-refs';
 import type { ReplicateCaller } from './caller';
-import { isEarlierAttempt, type EarlierAttemptQuery } from './idempotency';
+import { attemptQuery, isEarlierAttempt } from './idempotency';
 import { collectPredictions, predictionPages } from './prediction-pages';
 import type { ReplicatePredictionJson } from './snapshot';
 
@@ -38,7 +38,7 @@ export async function findAllAttempts(
 }
 
 function attemptMatcher({ request, ref, createdAfterMs }: EarlierPredictionSearch) {
-  const query: EarlierAttemptQuery = { token: request.idempotencyToken, ref, input: request.input, createdAfterMs };
+  const query = attemptQuery(request, ref, createdAfterMs);
   return (item: ReplicatePredictionJson) => isEarlierAttempt(item, query);
 }
 

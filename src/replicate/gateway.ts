@@ -7,7 +7,7 @@ import { createReplicateCaller, failureOf } from './caller';
 import { DEFAULT_REPLICATE_BASE_URL, DEFAULT_REQUEST_TIMEOUT_MS, type ReplicateClientConfig } from './client';
 import { markSettled, markUnsent, wasAnswered } from './create-outcome';
 import { findAllAttempts, findEarlierPrediction, type EarlierPredictionSearch } from './find-earlier';
-import { webhookUrlWithToken } from './idempotency';
+import { inputOfCreate, webhookUrlWithToken } from './idempotency';
 import { toPredictionSnapshot, type ReplicatePredictionJson } from './snapshot';
 
 export interface ReplicateGatewayConfig extends ReplicateClientConfig {
@@ -39,7 +39,10 @@ export interface CreatedSnapshot extends PredictionSnapshot {
  * owns retries) and throws only failures classified by src/replicate/classify-error.ts.
  */
 export interface ReplicateGateway {
-  /** Adopts the prediction an earlier attempt of this create made (when `lookupExisting`), else creates one. */
+  /**
+   * Adopts the prediction an earlier attempt of this create made (when `lookupExisting`), else creates one. A create
+   * without a `seed` on a model that takes one is sent the seed derived from its token (idempotency.ts).
+   */
   createPrediction(
     request: CreatePredictionInput,
     signal?: AbortSignal,
@@ -49,8 +52,9 @@ export interface ReplicateGateway {
   /** Idempotent: cancelling a finished prediction returns it unchanged. */
   cancelPrediction(model: ModelId, id: string, signal?: AbortSignal): Promise<PredictionSnapshot>;
   /**
-   * Every prediction an attempt of this create made since `createdAfterMs` (the same match as the create's
-   * lookup: its token, or without a webhook its input), newest first. Reads `GET /predictions` only.
+   * Every prediction an attempt of this create made since `createdAfterMs` (the same match as the create's lookup: an
+   * echoed token, or an input only this create sends; never one that could be another create's), newest first.
+   * Reads `GET /predictions` only.
    */
   findAttempts(request: CreateIdentity, createdAfterMs: number, signal?: AbortSignal): Promise<PredictionSnapshot[]>;
   /** How long one HTTP request may take before it is abandoned (and may still be carried out later). */
@@ -108,7 +112,8 @@ export function createReplicateGateway(config: ReplicateGatewayConfig = {}): Rep
       );
       if (earlier) return { ...toPredictionSnapshot(request.model, earlier), adopted: true };
       const body = {
-        input: request.input,
+        // With the token's seed when clipgen chooses it, so that this create's input is its own (idempotency.ts).
+        input: inputOfCreate(request),
         ...(webhook ? { webhook } : {}),
         ...(webhook && request.webhook?.events.length ? { webhook_events_filter: request.webhook.events } : {}),
         signal,

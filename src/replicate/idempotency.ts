@@ -1,17 +1,32 @@
 /**
- * Finding the prediction an earlier attempt of the same create already made (DESIGN.md §6, reference §11).
+ * Recognising the predictions of one create (all its attempts share an idempotency token) among the account's, so a
+ * retried create adopts the prediction an earlier attempt made and the stray sweep cancels only what its own create
+ * made: never another clip's (docs/reliability.md, finding 9).
  *
- * Replicate has no idempotency key and rejects unknown body keys, so the token travels in the webhook
- * URL's query (`?clipgen_token=…`, other parameters kept). Without a webhook there is nowhere to put it:
- * then a prediction counts as ours when it has the same model, version and input, was created inside the
- * lookup window and has not failed or been stopped. Two creates with identical input inside that window
- * (two clips of one job with the same prompt and seed, say) could then adopt each other's prediction;
- * send a webhook to rule that out.
+ * Replicate has no idempotency key and rejects unknown body keys. Two marks identify a create:
+ *
+ * 1. Its token, in the webhook URL's query (`?clipgen_token=…`, other parameters kept). It identifies a prediction
+ *    only where an answer echoes `webhook`; Replicate's published schema has no such field, so that is unconfirmed.
+ * 2. Its input. A create that leaves `seed` unset, on a model that takes one (SVD, CogVideoX), is sent a seed derived
+ *    from its token, so two creates never send the same input: equal input means the same create.
+ *
+ * A prediction that echoes no webhook, of a create whose input is not its own (the user set the seed, or the model
+ * takes none: Kling, Hailuo), could be another clip's with identical input. It is never adopted nor cancelled:
+ * a retry creates anew and `clipgen reconcile` lists what the lost attempt made.
  */
+import { createHash } from 'node:crypto';
+import type { CreateIdentity } from '../activities/contracts';
 import { replicateModelName, type ReplicateRef } from '../domain/replicate-refs';
+import type { ModelId } from '../domain/types';
 import type { ReplicatePredictionJson } from './snapshot';
 
 export const IDEMPOTENCY_QUERY_PARAM = 'clipgen_token';
+
+/**
+ * Models whose input takes an integer `seed` (cog-svd: any integer, random when unset; cogvideox-5b: default 42). The
+ * official models take none.
+ */
+const SEEDED_MODELS: ReadonlySet<ModelId> = new Set<ModelId>(['svd', 'cogvideox']);
 
 /** The webhook URL carrying our token; throws a TypeError for a URL that does not parse. */
 export function webhookUrlWithToken(webhookUrl: string, token: string): string {
@@ -28,25 +43,52 @@ export function tokenOfWebhook(webhookUrl: string): string | null {
   }
 }
 
+/** The seed a create without one is sent: from its token, 0 to 2^31 - 1 (fits every model's integer seed). */
+export function seedOfToken(token: string): number {
+  return createHash('sha256').update(token).digest().readUInt32BE(0) >>> 1;
+}
+
+/** True when the create's input is its own: clipgen chooses its seed (from the token), so no other create sends it. */
+export function inputIdentifiesCreate(create: Pick<CreateIdentity, 'model' | 'input'>): boolean {
+  return SEEDED_MODELS.has(create.model) && create.input.seed === undefined;
+}
+
+/** The input a create sends: the planned input, with the token's seed when clipgen chooses it. */
+export function inputOfCreate(create: CreateIdentity): Record<string, unknown> {
+  return inputIdentifiesCreate(create) ? { ...create.input, seed: seedOfToken(create.idempotencyToken) } : create.input;
+}
+
 export interface EarlierAttemptQuery {
   token: string;
   ref: ReplicateRef;
+  /** The input the create sends (inputOfCreate). */
   input: Record<string, unknown>;
+  /** Whether equal input identifies the create (inputIdentifiesCreate); if not, only an echoed token does. */
+  inputIdentifies: boolean;
   /** Only predictions created at or after this instant match on input. */
   createdAfterMs: number;
 }
 
-const STOPPED_STATUSES = ['failed', 'canceled', 'aborted'];
+export function attemptQuery(create: CreateIdentity, ref: ReplicateRef, createdAfterMs: number): EarlierAttemptQuery {
+  return {
+    token: create.idempotencyToken,
+    ref,
+    input: inputOfCreate(create),
+    inputIdentifies: inputIdentifiesCreate(create),
+    createdAfterMs,
+  };
+}
 
+/** Whether a listed prediction was made by an attempt of this create; false whenever it could be another's. */
 export function isEarlierAttempt(item: ReplicatePredictionJson, query: EarlierAttemptQuery): boolean {
   if (!sameModel(item, query.ref)) return false;
   if (typeof item.webhook === 'string' && item.webhook) return tokenOfWebhook(item.webhook) === query.token;
-  const createdAt = Date.parse(item.created_at ?? '');
+  if (!query.inputIdentifies) return false;
+  // Stopped ones count too: the input is this create's alone, so a failed or cancelled match is still its own.
   return (
     item.input !== undefined &&
     canonicalJson(item.input) === canonicalJson(query.input) &&
-    createdAt >= query.createdAfterMs &&
-    !STOPPED_STATUSES.includes(item.status)
+    Date.parse(item.created_at ?? '') >= query.createdAfterMs
   );
 }
 

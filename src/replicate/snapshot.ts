@@ -9,7 +9,15 @@ export interface ReplicatePredictionJson {
   input?: Record<string, unknown>;
   output?: unknown;
   error?: unknown;
-  metrics?: { predict_time?: unknown; video_output_duration_seconds?: unknown };
+  metrics?: {
+    predict_time?: unknown;
+    video_output_duration_seconds?: unknown;
+    /** Variant metrics of official models: which of the model's prices applies (see PredictionSnapshot). */
+    resolution_target?: unknown;
+    model_variant?: unknown;
+    motion_mode?: unknown;
+    with_audio?: unknown;
+  };
   created_at?: string | null;
   started_at?: string | null;
   completed_at?: string | null;
@@ -47,11 +55,31 @@ export function toPredictionSnapshot(model: ModelId, value: unknown): Prediction
     error: errorText(json.error),
     predictTime: finiteNumber(json.metrics?.predict_time),
     videoOutputDurationSeconds: finiteNumber(json.metrics?.video_output_duration_seconds),
+    ...variantMetrics(json.metrics),
     createdAt: json.created_at ?? null,
     startedAt: json.started_at ?? null,
     completedAt: json.completed_at ?? null,
     dataRemoved: json.data_removed === true,
   };
+}
+
+type VariantFields = Pick<PredictionSnapshot, 'resolutionTarget' | 'modelVariant' | 'motionMode' | 'withAudio'>;
+
+/** The variant metrics the prediction reports; each only when present, so that snapshots stay small in history. */
+function variantMetrics(metrics: ReplicatePredictionJson['metrics']): VariantFields {
+  const fields: VariantFields = {};
+  const resolutionTarget = text(metrics?.resolution_target);
+  const modelVariant = text(metrics?.model_variant);
+  const motionMode = text(metrics?.motion_mode);
+  if (resolutionTarget !== null) fields.resolutionTarget = resolutionTarget;
+  if (modelVariant !== null) fields.modelVariant = modelVariant;
+  if (motionMode !== null) fields.motionMode = motionMode;
+  if (typeof metrics?.with_audio === 'boolean') fields.withAudio = metrics.with_audio;
+  return fields;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 /** A status this code does not know yet is treated as still running; the workflow's deadline bounds the wait. */

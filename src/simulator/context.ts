@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultBook } from './faults';
+import type { SchemaDriftBook } from './models/drift';
 import type { PredictionEngine } from './predictions/engine';
 import type { PredictionStore } from './predictions/store';
 import type { MutableStats } from './stats';
@@ -11,9 +12,13 @@ export interface SimulatorContext {
   store: PredictionStore;
   engine: PredictionEngine;
   faults: FaultBook;
+  /** Changes to the input schemas the models' versions serve. */
+  schemaDrift: SchemaDriftBook;
   stats: MutableStats;
   /** Aborts when the simulator closes, ending delays and holds. */
   closing: AbortSignal;
+  /** Answers carry `webhook`/`webhook_events_filter` (off by default: Replicate's published schema has neither). */
+  echoWebhook: boolean;
 }
 
 export interface RequestContext {

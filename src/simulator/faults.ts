@@ -26,6 +26,16 @@ export type FaultEffect =
    * time-skipping test server does, so tests see a long (billed) run at once. Its `Cancel-After` still applies.
    */
   | { kind: 'long-run'; seconds: number }
+  /**
+   * The model's worker boots for `seconds` before the prediction starts: it stays `starting` that long (unbilled),
+   * as a community model's cold boot does. On the simulator's clock (a test may inject one that follows its server).
+   */
+  | { kind: 'cold-boot'; seconds: number }
+  /**
+   * The cancel is asynchronous: it answers with the prediction still running, which stops (`canceled`, with its
+   * final metrics) `ms` later on the simulator's clock. Until then it keeps running, and billing.
+   */
+  | { kind: 'slow-cancel'; ms: number }
   | { kind: 'output-404' }
   | { kind: 'output-truncated' }
   | { kind: 'output-not-video' }
@@ -50,6 +60,8 @@ const FIXED_ROUTE: Partial<Record<FaultKind, FaultRoute>> = {
   'model-unavailable': 'create',
   'never-finish': 'create',
   'long-run': 'create',
+  'cold-boot': 'create',
+  'slow-cancel': 'cancel',
   'output-404': 'output',
   'output-truncated': 'output',
   'output-not-video': 'output',
@@ -159,8 +171,11 @@ function checkKindFields(kind: FaultKind, fault: Record<string, unknown>): void 
   if ((kind === 'delay' || kind === 'output-stall') && (typeof fault.ms !== 'number' || !(fault.ms >= 0))) {
     throw new Error(`${kind} needs ms >= 0`);
   }
-  if (kind === 'long-run' && (typeof fault.seconds !== 'number' || !(fault.seconds > 0))) {
-    throw new Error('long-run needs seconds > 0');
+  if ((kind === 'long-run' || kind === 'cold-boot') && (typeof fault.seconds !== 'number' || !(fault.seconds > 0))) {
+    throw new Error(`${kind} needs seconds > 0`);
+  }
+  if (kind === 'slow-cancel' && (typeof fault.ms !== 'number' || !(fault.ms > 0))) {
+    throw new Error('slow-cancel needs ms > 0');
   }
   if (kind === 'prediction-failed' && (typeof fault.error !== 'string' || fault.error === '')) {
     throw new Error('prediction-failed needs an error string');

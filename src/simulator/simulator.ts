@@ -5,6 +5,8 @@ import { listen } from '../http/listen';
 import type { SimulatorContext } from './context';
 import { FaultBook } from './faults';
 import { newWebhookSecret } from './ids';
+import { SIMULATED_MODELS } from './models/catalogue';
+import { SchemaDriftBook } from './models/drift';
 import { PredictionEngine } from './predictions/engine';
 import { PredictionStore } from './predictions/store';
 import { currentStats, predictionRecords } from './records';
@@ -43,6 +45,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const store = new PredictionStore();
   const faults = new FaultBook();
   if (options.faults) faults.add(options.faults);
+  const schemaDrift = new SchemaDriftBook(SIMULATED_MODELS);
+  if (options.schemaDrift) schemaDrift.add(options.schemaDrift);
   const stats = emptyStats();
   const renderer = new Renderer(options.cacheDir ?? DEFAULT_CACHE_DIR, options.renderScale ?? 1);
   const webhooks = new WebhookDispatcher(webhookSecret, faults, stats);
@@ -64,8 +68,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     store,
     engine,
     faults,
+    schemaDrift,
     stats,
     closing: closing.signal,
+    echoWebhook: options.echoWebhook ?? false,
   };
 
   const server = http.createServer(createRequestListener(sim, options.publicUrl));
@@ -88,6 +94,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     baseUrl: `${url}/v1`,
     webhookSecret,
     faults,
+    schemaDrift,
     stats: () => currentStats(sim),
     predictions: () => predictionRecords(sim),
     close,

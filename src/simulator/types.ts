@@ -1,4 +1,5 @@
 import type { Fault, FaultController } from './faults';
+import type { SchemaDrift, SchemaDriftController } from './models/drift';
 
 export type SimulatedStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
 
@@ -29,6 +30,13 @@ export interface SimulatorOptions {
   retentionSeconds?: number;
   /** Faults active from the start. */
   faults?: Fault[];
+  /**
+   * Echo `webhook` and `webhook_events_filter` in create, get, cancel and list answers. Default false: Replicate's
+   * published prediction schema has neither field (whether its API returns them is unconfirmed).
+   */
+  echoWebhook?: boolean;
+  /** Changes to the input schemas the models serve, from the start (see SchemaDrift). */
+  schemaDrift?: SchemaDrift[];
 }
 
 export interface SimulatorStats {
@@ -75,7 +83,13 @@ export interface PredictionJson {
   completed_at: string | null;
   deadline?: string;
   urls: { get: string; cancel: string; web: string };
-  metrics?: { predict_time?: number; total_time?: number; video_output_duration_seconds?: number };
+  metrics?: {
+    predict_time?: number;
+    total_time?: number;
+    video_output_duration_seconds?: number;
+    /** The variant metric official video models report beside the duration (models/kling.ts, models/hailuo.ts). */
+    resolution_target?: string;
+  };
   webhook?: string;
   webhook_events_filter?: WebhookEventName[];
 }
@@ -90,6 +104,8 @@ export interface Simulator {
   baseUrl: string;
   webhookSecret: string;
   faults: FaultController;
+  /** Changes to the input schemas GET /v1/models/… serves (creates are still validated against the originals). */
+  schemaDrift: SchemaDriftController;
   stats(): SimulatorStats;
   /** Every prediction, oldest first, with its status as of now. */
   predictions(): PredictionRecord[];

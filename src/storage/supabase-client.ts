@@ -14,8 +14,8 @@ export interface SupabaseConnection {
 
 /**
  * A server-side supabase-js client: no session, no token refresh, every request timed. Node 20 has no global
- * WebSocket and supabase-js 2.100+ needs one to construct a client (reference §1), so `ws` is passed even though
- * only Storage is used.
+ * WebSocket and supabase-js 2.100+ needs one to construct a client, so `ws` is passed even though only Storage is
+ * used.
  */
 export function openSupabaseClient(connection: SupabaseConnection): SupabaseClient {
   return createClient(connection.url, connection.serviceRoleKey, {

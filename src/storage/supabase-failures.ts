@@ -4,8 +4,8 @@ import { retryAfterMs } from '../media/download-failures';
 
 /**
  * What a failed Supabase Storage call said. Storage answers most errors with HTTP 400 and the real code in the
- * body's `statusCode` (reference §3), so `code` — the body's statusCode, else its code, else the HTTP status — is
- * what decides; `status` is the HTTP status.
+ * body's `statusCode`, so `code` — the body's statusCode, else its code, else the HTTP status — is what decides;
+ * `status` is the HTTP status.
  */
 export interface StorageErrorReport {
   status?: number;
@@ -32,9 +32,18 @@ export class StorageTimeoutError extends Error {
 }
 
 /**
- * Maps a storage answer to DESIGN.md section 5: 401/403 → AuthenticationError, 413 → GenerationError naming the
- * limit, 5xx/429/544 → RetryableError, anything else (missing bucket, MIME type refused, bad request) is a setup
- * problem retrying cannot fix → InvalidInput.
+ * Maps a storage answer to docs/architecture.md (Failures) by what its code means on the real Storage API server,
+ * which sends most errors as HTTP 400 with the real code in `statusCode` (TUS routes: real statuses, plain text):
+ *
+ * - 401 (gateway: unknown key), "403" (bad JWT, row-level security) → AuthenticationError;
+ * - "413" (over the bucket's or the project's limit) → GenerationError naming the limit;
+ * - "404" Bucket not found → InvalidInput saying how to create it;
+ * - "404" Object not found (the object went away between our upload and our next call) → RetryableError: the
+ *   retry stores it again;
+ * - 5xx, 429, 544 → RetryableError; so is "409": clipgen always upserts, so a conflict is a concurrent writer or
+ *   a resumable upload whose offset moved, which the next attempt resolves (it asks the server where it stands);
+ * - anything else (MIME type refused, a URL that is not Storage's, a bad request) is a setup problem retrying
+ *   cannot fix → InvalidInput.
  */
 export function failureFromReport(report: StorageErrorReport, context: FailureContext): ApplicationFailure {
   const said = `${report.message} (${describeCode(report)})`;
@@ -49,16 +58,22 @@ export function failureFromReport(report: StorageErrorReport, context: FailureCo
     const limit = context.sizeLimit ?? 'the bucket or project upload size limit';
     return clipFailure(FailureType.Generation, `The clip is over ${limit}; ${context.doing} failed: ${said}`);
   }
+  if (isMissingBucket(report)) {
+    return clipFailure(
+      FailureType.InvalidInput,
+      `Supabase Storage has no bucket "${context.bucket}" (${context.doing}): create it (see README, "Storage (Supabase)") or set STORAGE_CREATE_BUCKET=true; if it exists, check that SUPABASE_SERVICE_ROLE_KEY is the service role key (Storage hides private buckets from other callers)`,
+    );
+  }
+  if (isMissingObject(report)) {
+    return clipFailure(
+      FailureType.Retryable,
+      `Supabase Storage has no object for ${context.doing} any more (deleted meanwhile?): ${said}`,
+    );
+  }
   if (report.code === '429' || report.code === '544' || report.code === '409' || numeric >= 500) {
     return clipFailure(FailureType.Retryable, `Supabase Storage failed ${context.doing}: ${said}`, {
       nextRetryDelay: retryAfterMs(report.retryAfter ?? undefined),
     });
-  }
-  if (report.name === 'NoSuchBucket' || (report.code === '404' && /bucket/i.test(report.message))) {
-    return clipFailure(
-      FailureType.InvalidInput,
-      `Supabase Storage has no bucket "${context.bucket}" (${context.doing}): create it (see README, "Storage (Supabase)") or set STORAGE_CREATE_BUCKET=true`,
-    );
   }
   if (report.code === '415' || report.name === 'InvalidMimeType') {
     return clipFailure(
@@ -66,7 +81,26 @@ export function failureFromReport(report: StorageErrorReport, context: FailureCo
       `Bucket "${context.bucket}" does not accept video/mp4 (${context.doing}): ${said}; add it to the bucket's allowed MIME types`,
     );
   }
+  if (report.status === 404) {
+    return clipFailure(
+      FailureType.InvalidInput,
+      `Supabase Storage has no such route for ${context.doing}: ${said}; SUPABASE_URL must be the project URL (https://<ref>.supabase.co), without /storage/v1`,
+    );
+  }
   return clipFailure(FailureType.InvalidInput, `Supabase Storage rejected ${context.doing}: ${said}`);
+}
+
+/** "404" Bucket not found (NoSuchBucket): supabase-js passes on only the message, not the body's `code`. */
+export function isMissingBucket(report: StorageErrorReport): boolean {
+  return report.name === 'NoSuchBucket' || (report.code === '404' && /bucket not found/i.test(report.message));
+}
+
+/** "404" Object not found (NoSuchKey), which Storage sends as HTTP 400. */
+export function isMissingObject(report: StorageErrorReport): boolean {
+  return (
+    report.name === 'NoSuchKey' ||
+    (report.code === '404' && report.status === 400 && /object not found/i.test(report.message))
+  );
 }
 
 /** Connection errors and timeouts: the next attempt may well succeed. Classified failures pass through. */

@@ -8,7 +8,7 @@ import { assertBucketName, assertObjectPath } from './object-path';
 import { uploadResumable } from './resumable-upload';
 import { readHead } from './stream-head';
 import { openSupabaseClient, reportOf, unknownErrorFailure } from './supabase-client';
-import { failureFromReport, networkFailure, type FailureContext } from './supabase-failures';
+import { failureFromReport, isMissingObject, networkFailure, type FailureContext } from './supabase-failures';
 import { timedFetch, withSignal } from './timed-fetch';
 import { TusClient, TusResponseError } from './tus-client';
 import type {
@@ -32,7 +32,7 @@ export interface SupabaseStorageOptions {
   signedUrlTtlSeconds?: number;
   /** Larger bodies go through the resumable (TUS) upload; smaller ones are buffered and sent at once. */
   standardUploadMaxBytes?: number;
-  /** TUS chunk size; Supabase asks for 6 MB (reference §5). */
+  /** TUS chunk size; Supabase's resumable upload guide asks for 6 MB. */
   resumableChunkBytes?: number;
   cacheControlSeconds?: number;
   /** Per HTTP request to Storage, body included. */
@@ -192,7 +192,9 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): StorageC
       assertObjectPath(path);
       const { data, error } = await files().info(path);
       if (!error) return { bytes: Number(data.size), metadata: (data.metadata as Record<string, unknown>) ?? null };
-      if (reportOf(error)?.code === '404') return null;
+      // Object not found is an answer; Bucket not found (same "404") is a setup problem to report.
+      const report = reportOf(error);
+      if (report && isMissingObject(report)) return null;
       throw await classify(error, contextFor(`reading the info of ${bucket}/${path}`));
     },
 

@@ -23,6 +23,9 @@ export async function startEmbeddedTemporal(): Promise<EmbeddedTemporal> {
       uiPort,
       searchAttributes: CLIP_SEARCH_ATTRIBUTES,
       log: { format: 'json', level: 'error' },
+      // The CLI's banner ("Temporal CLI 1.9.1 …", "Temporal Server: …") would land on the stdout it inherits, which
+      // carries the demo's result (`clipgen demo --json`): print none of it.
+      extraArgs: ['--output', 'none'],
       ...(executablePath ? { executable: { type: 'existing-path' as const, path: executablePath } } : {}),
     },
   });

@@ -40,7 +40,7 @@ export class ClipBudget {
         {
           jobId: this.jobId,
           clipIndex: this.clipIndex,
-          plan: { model: plan.model, plannedDuration: plan.plannedDuration },
+          plan: { model: plan.model, plannedDuration: plan.plannedDuration, variant: plan.variant },
           maxRunSeconds,
         },
       ],
@@ -50,15 +50,19 @@ export class ClipBudget {
 
   /**
    * Books a finished prediction, once, whatever the clip does next; the workflow's cancellation cannot interrupt it.
-   * A succeeded prediction's booking also frees the clip's reservation (in the same ledger transaction).
+   * A succeeded prediction's booking also frees the clip's reservation (in the same ledger transaction). The plan's
+   * estimate and billing variant stand in for what the prediction's metrics do not report.
    */
-  async book(prediction: PredictionSnapshot, estimateUsd: string): Promise<RecordedCost> {
+  async book(
+    prediction: PredictionSnapshot,
+    { estimateUsd, variant }: { estimateUsd: string; variant: string | null },
+  ): Promise<RecordedCost> {
     const phase = this.progress.snapshot().phase;
     this.progress.update({ phase: 'recording-cost' });
     const recorded = await CancellationScope.nonCancellable(() =>
       bookingCalls.recordClipCost.executeWithOptions(
         { summary: `book cost of ${prediction.status} prediction ${prediction.id}` },
-        [{ jobId: this.jobId, clipIndex: this.clipIndex, prediction, estimateUsd }],
+        [{ jobId: this.jobId, clipIndex: this.clipIndex, prediction, estimateUsd, variant }],
       ),
     );
     if (recorded.applied || recorded.amountUsd !== '0.000000') {

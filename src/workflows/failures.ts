@@ -8,7 +8,7 @@ import {
   isCancellation,
 } from '@temporalio/workflow';
 import { FailureType, clipFailure, isRetryableFailureType } from '../domain/failures';
-import type { FailedClip } from '../domain/types';
+import type { ClipBookings, FailedClip } from '../domain/types';
 
 /** The failure type of an error thrown by one of our activities or by workflow code, if it has one. */
 export function failureTypeOf(err: unknown): string | null {
@@ -47,6 +47,7 @@ export function toFailedClip(clipIndex: number, err: unknown): FailedClip {
   if (cause instanceof TerminatedFailure) failureType = 'Terminated';
   if (cause instanceof CancelledFailure) failureType = 'Cancelled';
   if (cause instanceof TimeoutFailure) failureType = FailureType.Timeout;
+  const bookings = bookingsOf(cause);
   return {
     clipIndex,
     status: 'failed',
@@ -54,5 +55,20 @@ export function toFailedClip(clipIndex: number, err: unknown): FailedClip {
     message: failureMessageOf(cause),
     retryable: failureType === 'Unknown' ? false : isRetryableFailureType(failureType),
     ...(workflowId ? { workflowId } : {}),
+    ...(bookings ? { bookings } : {}),
   };
+}
+
+/** The `{ bookings }` a failed clip puts last in its failure's details (ClipBudget.withBookings). */
+function bookingsOf(failure: unknown): ClipBookings | undefined {
+  if (!(failure instanceof ApplicationFailure)) return undefined;
+  const last: unknown = failure.details?.at(-1);
+  if (typeof last !== 'object' || last === null || !('bookings' in last)) return undefined;
+  const { bookings } = last as { bookings: unknown };
+  const valid =
+    typeof bookings === 'object' &&
+    bookings !== null &&
+    typeof (bookings as ClipBookings).totalUsd === 'string' &&
+    Array.isArray((bookings as ClipBookings).predictions);
+  return valid ? (bookings as ClipBookings) : undefined;
 }

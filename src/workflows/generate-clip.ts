@@ -1,8 +1,8 @@
-import { isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { type ApplicationFailure, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { chooseModels, getModelSpec, planClip, type ModelPlan } from '../domain/catalogue';
 import { FailureType, clipFailure } from '../domain/failures';
 import { clipWorkflowId, isClipWorkflowId } from '../domain/job-id';
-import type { Clip, GenerateClipInput, ModelId } from '../domain/types';
+import { isTerminalStatus, type Clip, type GenerateClipInput, type ModelId } from '../domain/types';
 import { validateGenerateClipInput } from '../domain/validation';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { outputCalls } from './activity-proxies';
@@ -10,7 +10,7 @@ import { ClipBudget } from './clip-budget';
 import { asWorkflowFailure, failureMessageOf, failureTypeOf } from './failures';
 import { PredictionUpdates } from './prediction-updates';
 import { ProgressTracker } from './progress-tracker';
-import { cancelAfterSeconds, runPrediction, type PredictionOutcome } from './run-prediction';
+import { cancelAfterSeconds, runPrediction, waitingPhaseOf, type BranchResult } from './run-prediction';
 import { progressQuery } from './signals';
 import { StraySweeps } from './stray-sweeps';
 
@@ -27,7 +27,13 @@ export async function generateClipWorkflow(rawInput: GenerateClipInput): Promise
   const context: ClipContext = {
     progress,
     updates: new PredictionUpdates().listen((snapshot) => {
-      if (snapshot.id === progress.snapshot().predictionId) progress.update({ predictionStatus: snapshot.status });
+      const { predictionId, phase } = progress.snapshot();
+      if (snapshot.id !== predictionId) return;
+      const waiting = phase === 'waiting-for-start' || phase === 'waiting-for-prediction';
+      progress.update({
+        predictionStatus: snapshot.status,
+        ...(waiting && !isTerminalStatus(snapshot.status) ? { phase: waitingPhaseOf(snapshot.status) } : {}),
+      });
     }),
     budget: new ClipBudget(input.jobId, input.clip.clipIndex, progress),
     strays: new StraySweeps(),
@@ -96,19 +102,34 @@ async function generateClip(input: GenerateClipInput, context: ClipContext): Pro
   const fallbackPlan = models.fallback ? planFallback(models.fallback, input) : null;
   progress.update({ model: primaryPlan.model, plannedDuration: primaryPlan.plannedDuration });
 
-  let outcome: PredictionOutcome;
   let plan = primaryPlan;
+  let result: BranchResult;
   try {
-    outcome = await runBranch(primaryPlan, 'primary', input, context);
+    result = await runBranch(primaryPlan, 'primary', input, context);
   } catch (err) {
     if (failureTypeOf(err) !== FailureType.ModelUnavailable || !fallbackPlan) throw asWorkflowFailure(err, 'Primary');
-    log.warn('Primary model unavailable; switching to the fallback', { primary: models.primary });
-    progress.update({ fallbackUsed: true, lastError: failureMessageOf(err) });
+    // An ApplicationFailure, or an activity's failure with one as its cause (failureTypeOf found its type).
+    result = { kind: 'unserved', failure: asWorkflowFailure(err, 'Primary') as ApplicationFailure, recreated: 0 };
+  }
+  // The fallback's turn: the primary model is unavailable, its prediction could not start in time (or was aborted
+  // before it started), or it kept failing for a transient reason until the re-creates ran out.
+  let recreated = 0;
+  if (result.kind === 'unserved') {
+    if (!fallbackPlan) throw asWorkflowFailure(result.failure, 'Primary');
+    log.warn('Primary model could not serve the clip; switching to the fallback', {
+      primary: models.primary,
+      fallback: fallbackPlan.model,
+      reason: failureMessageOf(result.failure),
+    });
+    progress.update({ fallbackUsed: true, lastError: failureMessageOf(result.failure) });
+    recreated = result.recreated;
     plan = fallbackPlan;
-    outcome = await runBranch(fallbackPlan, 'fallback', input, context).catch((fallbackErr) =>
+    result = await runBranch(fallbackPlan, 'fallback', input, context).catch((fallbackErr) =>
       Promise.reject(asWorkflowFailure(fallbackErr, 'Fallback')),
     );
+    if (result.kind === 'unserved') throw asWorkflowFailure(result.failure, 'Fallback');
   }
+  const { outcome } = result;
   const { prediction, cost } = outcome;
 
   progress.update({ phase: 'storing' });
@@ -132,7 +153,7 @@ async function generateClip(input: GenerateClipInput, context: ClipContext): Pro
     model: plan.model,
     predictionId: prediction.id,
     fallbackUsed: plan !== primaryPlan,
-    retryCount: outcome.recreated,
+    retryCount: recreated + outcome.recreated,
     generationTime: roundTo(outcome.generationSeconds, 3),
     video: {
       width: stored.video.width,
@@ -148,16 +169,21 @@ async function generateClip(input: GenerateClipInput, context: ClipContext): Pro
 /**
  * One model branch: reserve the most its prediction can cost, then create and wait for it. The fallback is its own
  * branch, with its own reservation (replacing the primary's) and its own prediction, visible as such in history.
+ * Its limits: the input's, else the model's catalogue start limit (to start) and deadline (to run).
  */
 async function runBranch(
   plan: ModelPlan,
   branch: 'primary' | 'fallback',
   input: GenerateClipInput,
   context: ClipContext,
-): Promise<PredictionOutcome> {
-  const deadlineMs =
-    input.deadline !== undefined ? msToNumber(input.deadline) : getModelSpec(plan.model).deadlineSeconds * 1000;
-  const estimateUsd = await context.budget.reserve(plan, cancelAfterSeconds(Date.now() + deadlineMs));
+): Promise<BranchResult> {
+  const spec = getModelSpec(plan.model);
+  const limits = {
+    startLimitMs: input.startLimit !== undefined ? msToNumber(input.startLimit) : spec.startLimitSeconds * 1000,
+    runLimitMs: input.deadline !== undefined ? msToNumber(input.deadline) : spec.deadlineSeconds * 1000,
+  };
+  // Time-billed: a prediction that starts at once may run until its Cancel-After, all of which is reserved.
+  const estimateUsd = await context.budget.reserve(plan, cancelAfterSeconds(limits));
   return runPrediction({
     jobId: input.jobId,
     clipIndex: input.clip.clipIndex,
@@ -169,7 +195,7 @@ async function runBranch(
     updates: context.updates,
     strays: context.strays,
     pollIntervalMs: msToNumber(input.pollInterval ?? DEFAULT_POLL_INTERVAL),
-    deadlineMs,
+    ...limits,
   });
 }
 

@@ -29,8 +29,13 @@ export interface GenerateClipsResult {
   clips: Clip[];
   /** One record per clip whose child workflow failed, in input order. */
   failed: FailedClip[];
-  /** Decimal USD: the sum of `clips[].cost` (failed clips book nothing). */
-  totalCost: string;
+  /**
+   * Decimal USD: everything this fan-out's clips booked in the job's ledger, the clips that failed included: the
+   * Clips' `bookings.totalUsd` plus the failed clips' `bookings.totalUsd` (a prediction Replicate billed before its
+   * clip failed is booked too). When this fan-out is the job's only spender it equals the job's ledger total
+   * (`clipgen cost --job-id`'s `bookedUsd`). Not the sum of `clips[].cost`, which leaves failed clips' spend out.
+   */
+  bookedUsd: string;
 }
 
 /** The failure type of a clip whose workflow id was already running (another parent or client started it). */
@@ -73,8 +78,11 @@ export async function generateClipsWorkflow(input: GenerateClipsInput): Promise<
     if (result.status === 'fulfilled') clips.push(result.value);
     else failed.push(failedClipRecord(jobId, clipIndex, result.reason));
   });
-  const totalCost = clips.reduce((sum, clip) => addUsd(sum, clip.cost), '0.000000');
-  return { clips, failed, totalCost };
+  const bookedUsd = [...clips, ...failed].reduce(
+    (sum, record) => addUsd(sum, record.bookings?.totalUsd ?? '0'),
+    '0.000000',
+  );
+  return { clips, failed, bookedUsd };
 }
 
 function childInput(input: GenerateClipsInput, clip: ClipPrompt): GenerateClipInput {

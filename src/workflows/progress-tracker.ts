@@ -4,6 +4,7 @@ import { CLIP_JOB_ID, CLIP_MODEL, CLIP_PHASE } from '../domain/search-attributes
 
 /** Phases worth a search-attribute upsert (each upsert is a billable action, so not every poll). */
 const INDEXED_PHASES: ReadonlySet<ClipPhase> = new Set([
+  'waiting-for-start',
   'waiting-for-prediction',
   'storing',
   'succeeded',
@@ -28,6 +29,8 @@ export class ProgressTracker {
     plannedDuration: null,
     lastError: null,
   };
+  /** When the current prediction was created, and its start limit: shown while it waits for its start. */
+  private startWindow: { sinceMs: number; limitSeconds: number } | null = null;
 
   /** The starter sets ClipJobId only on clusters where the clip attributes are registered. */
   private readonly indexed =
@@ -40,14 +43,25 @@ export class ProgressTracker {
     if (this.indexed) this.upsertSearchAttributes(before);
   }
 
+  /** A new prediction, created at `sinceMs`, may wait `limitSeconds` to start; `waiting-for-start` shows how long. */
+  startWaiting(sinceMs: number, limitSeconds: number): void {
+    this.startWindow = { sinceMs, limitSeconds };
+  }
+
   countPoll(): number {
     this.state.polls += 1;
     return this.state.polls;
   }
 
   snapshot(): ClipProgress {
-    const elapsedSeconds = (Date.now() - workflowInfo().runStartTime.getTime()) / 1000;
-    return { ...this.state, elapsedSeconds };
+    const now = Date.now();
+    const elapsedSeconds = (now - workflowInfo().runStartTime.getTime()) / 1000;
+    const window = this.state.phase === 'waiting-for-start' ? this.startWindow : null;
+    return {
+      ...this.state,
+      elapsedSeconds,
+      ...(window ? { starting: { seconds: (now - window.sinceMs) / 1000, limitSeconds: window.limitSeconds } } : {}),
+    };
   }
 
   private upsertSearchAttributes(before: ClipProgress): void {

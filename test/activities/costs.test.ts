@@ -5,7 +5,7 @@ import { costActivities } from '../../src/activities/costs';
 import type { PredictionSnapshot } from '../../src/domain/types';
 import { createPostgresLedger } from '../../src/ledger/postgres';
 import { predictionSnapshot } from '../helpers/prediction-snapshot';
-import { ledgerBackends, type OpenedLedger } from '../ledger/backends';
+import { describeEachLedger, type OpenedLedger } from '../ledger/backends';
 import { failureOf } from '../helpers/failures';
 
 function succeededPrediction(overrides: Partial<PredictionSnapshot> = {}): PredictionSnapshot {
@@ -37,7 +37,7 @@ function activityEnvironment(attempt = 1, logger: Logger = new RecordingLogger()
   return new MockActivityEnvironment({ attempt }, { logger });
 }
 
-describe.each(ledgerBackends())('cost activities on the $name ledger', (backend) => {
+describeEachLedger('cost activities', (backend) => {
   let opened: OpenedLedger;
   let activities: ReturnType<typeof costActivities>;
   const environment = activityEnvironment();
@@ -104,11 +104,41 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
       const input = {
         jobId,
         clipIndex: 0,
-        plan: { model: 'kling-v2.1' as const, plannedDuration: 5 },
+        plan: { model: 'kling-v2.1' as const, plannedDuration: 5, variant: 'standard' },
         maxRunSeconds: 900,
       };
       const status = await environment.run(activities.checkBudget, input);
       expect(status).toMatchObject({ reservationUsd: '0.250000', estimateUsd: '0.250000' });
+    });
+
+    it('reserves and estimates at the planned billing variant’s price; without one, at the dearest', async () => {
+      const check = (plan: { model: 'kling-v2.1' | 'hailuo-02'; plannedDuration: number; variant?: string | null }) =>
+        environment.run(activities.checkBudget, { jobId: randomUUID(), clipIndex: 0, plan, maxRunSeconds: 900 });
+      expect(await check({ model: 'kling-v2.1', plannedDuration: 5, variant: 'pro' })).toMatchObject({
+        reservationUsd: '0.450000',
+        estimateUsd: '0.450000',
+      });
+      expect(await check({ model: 'hailuo-02', plannedDuration: 10, variant: '768p' })).toMatchObject({
+        reservationUsd: '0.700000',
+        estimateUsd: '0.700000',
+      });
+      expect(await check({ model: 'kling-v2.1', plannedDuration: 5 })).toMatchObject({ reservationUsd: '0.450000' });
+      expect(await check({ model: 'hailuo-02', plannedDuration: 6, variant: null })).toMatchObject({
+        reservationUsd: '0.480000',
+      });
+      const withOverride = costActivities({ ledger: opened.ledger, priceOverrides: { 'kling-v2.1:pro': '0.1' } });
+      const input = {
+        jobId: randomUUID(),
+        clipIndex: 0,
+        plan: { model: 'kling-v2.1' as const, plannedDuration: 10, variant: 'pro' },
+        maxRunSeconds: 900,
+      };
+      expect(await environment.run(withOverride.checkBudget, input)).toMatchObject({ reservationUsd: '1.000000' });
+      const unknown = await failureOf(check({ model: 'kling-v2.1', plannedDuration: 5, variant: 'master' }));
+      expect(unknown).toMatchObject({ type: 'InvalidInput' });
+      expect(unknown.message).toBe(
+        'plan.variant must be a billing variant of kling-v2.1: standard, pro (got "master")',
+      );
     });
 
     it('allows a clip that takes the job exactly to its budget', async () => {
@@ -354,6 +384,78 @@ describe.each(ledgerBackends())('cost activities on the $name ledger', (backend)
       ]);
     });
 
+    it('books an official model at the variant its metrics report, and records the variant', async () => {
+      const jobId = randomUUID();
+      const logger = new RecordingLogger();
+      const prediction = succeededPrediction({
+        model: 'kling-v2.1',
+        predictTime: 72.5,
+        videoOutputDurationSeconds: 5,
+        resolutionTarget: '1080p',
+      });
+      const recorded = await activityEnvironment(1, logger).run(activities.recordClipCost, {
+        jobId,
+        clipIndex: 0,
+        prediction,
+        estimateUsd: '0.25',
+        variant: 'standard',
+      });
+      expect(recorded).toMatchObject({ amountUsd: '0.450000', source: 'actual', applied: true });
+      expect(await opened.ledger.listClipCosts(jobId)).toEqual([
+        expect.objectContaining({
+          amountUsd: '0.450000',
+          estimateUsd: '0.250000',
+          billingMetric: 'video_output_duration_seconds',
+          unitPriceUsd: '0.090000',
+          billingVariant: 'pro',
+          priceSource: 'catalogue:2026-12-01',
+        }),
+      ]);
+      expect(logger.entries).toContainEqual(
+        expect.objectContaining({
+          level: 'WARN',
+          message: 'Prediction billed as another variant than planned',
+          meta: expect.objectContaining({ plannedVariant: 'standard', billingVariant: 'pro' }),
+        }),
+      );
+    });
+
+    it('books the planned variant when the prediction reports none (also from its estimate)', async () => {
+      const jobId = randomUUID();
+      const book = (clipIndex: number, overrides: Partial<PredictionSnapshot>) =>
+        environment.run(activities.recordClipCost, {
+          jobId,
+          clipIndex,
+          prediction: succeededPrediction({ model: 'hailuo-02', predictTime: 80, ...overrides }),
+          estimateUsd: '0.7',
+          variant: '768p',
+        });
+      expect(await book(0, { videoOutputDurationSeconds: 10 })).toMatchObject({
+        amountUsd: '0.700000',
+        source: 'actual',
+      });
+      expect(await book(1, { videoOutputDurationSeconds: null })).toMatchObject({
+        amountUsd: '0.700000',
+        source: 'estimate',
+      });
+      const rows = await opened.ledger.listClipCosts(jobId);
+      expect(rows.map((row) => [row.billingVariant, row.unitPriceUsd, row.source])).toEqual([
+        ['768p', '0.070000', 'actual'],
+        ['768p', '0.070000', 'estimate'],
+      ]);
+    });
+
+    it('records no variant for a model with a single price', async () => {
+      const jobId = randomUUID();
+      await environment.run(activities.recordClipCost, {
+        jobId,
+        clipIndex: 0,
+        prediction: succeededPrediction(),
+        estimateUsd: '0.084',
+      });
+      expect(await opened.ledger.listClipCosts(jobId)).toEqual([expect.objectContaining({ billingVariant: null })]);
+    });
+
     it('keeps the first booking and warns when a retry computes a different amount', async () => {
       const jobId = randomUUID();
       const input = { jobId, clipIndex: 0, prediction: succeededPrediction(), estimateUsd: '0.042' };
@@ -378,6 +480,15 @@ describe('cost activities', () => {
   it('refuse at construction a price override the ledger cannot store exactly', () => {
     expect(() => costActivities({ ledger: {} as never, priceOverrides: { svd: '0.0000125' } })).toThrow(
       expect.objectContaining({ type: 'InvalidInput', message: expect.stringContaining('priceOverrides.svd') }),
+    );
+  });
+
+  it('refuse at construction an override of a variant the model is not priced by, naming the known ones', () => {
+    expect(() => costActivities({ ledger: {} as never, priceOverrides: { 'hailuo-02:720p': '0.05' } })).toThrow(
+      expect.objectContaining({
+        type: 'InvalidInput',
+        message: 'priceOverrides.hailuo-02:720p must be a billing variant of hailuo-02: 512p, 768p, 1080p (got "720p")',
+      }),
     );
   });
 

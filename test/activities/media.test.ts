@@ -415,7 +415,12 @@ describe('fetchProbeStore against the Replicate simulator', () => {
     try {
       const created = await postJson(`${sim.baseUrl}/predictions`, {
         version: SVD_VERSION,
-        input: { input_image: 'data:image/png;base64,AAAA', video_length: '14_frames_with_svd' },
+        // A 1x1 PNG: the simulator fails a prediction whose image it cannot decode, as a real model does.
+        input: {
+          input_image:
+            'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+          video_length: '14_frames_with_svd',
+        },
       });
       const finished = await waitForTerminal(sim, created.json.id as string);
       expect(finished.status).toBe('succeeded');

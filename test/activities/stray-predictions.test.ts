@@ -8,9 +8,10 @@ import { createReplicateGateway, type ReplicateGateway } from '../../src/replica
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { TOKEN } from '../replicate/failure-helpers';
 
+/** No seed in the plan: clipgen sends the create's own (from its token), so its input is its alone. */
 const create = {
   model: 'cogvideox' as const,
-  input: { prompt: 'a kite over dunes', seed: 7 },
+  input: { prompt: 'a kite over dunes' },
   idempotencyToken: 't-0',
 };
 
@@ -64,15 +65,61 @@ it('keeps sweeping until the window closes, catching a stray that appears late',
   expect(heartbeats.length).toBeGreaterThanOrEqual(2);
 });
 
-it('leaves other creates alone: another input (another clip), or made before the window', async () => {
+it('leaves other creates alone: another clip with the same planned input, or made before the window', async () => {
   const older = await make();
   const createdAfterMs = Date.parse(sim.predictions().find((p) => p.id === older.id)!.created_at!) + 1;
   await new Promise((resolve) => setTimeout(resolve, 5));
   const kept = await make();
-  const otherClip = await make({ ...create, input: { ...create.input, seed: 8 }, idempotencyToken: 't-1' });
+  const otherClip = await make({ ...create, idempotencyToken: 't-1' });
 
   expect(await sweep({ create, keepId: kept.id, watch: { createdAfterMs, untilMs: Date.now() } })).toEqual([]);
   expect([statusOf(older.id), statusOf(kept.id), statusOf(otherClip.id)]).not.toContain('canceled');
+});
+
+describe.each([
+  ['Replicate does not echo webhooks', false],
+  ['Replicate echoes webhooks', true],
+])('two clips of one job with identical input, when %s', (_mode, echoWebhook) => {
+  beforeEach(async () => {
+    await sim.close();
+    sim = await startSimulator({
+      token: TOKEN,
+      startSeconds: 0.05,
+      predictSeconds: 60,
+      renderScale: 0.25,
+      echoWebhook,
+    });
+    gateway = createReplicateGateway({ apiToken: TOKEN, baseUrl: sim.baseUrl, requestTimeoutMs: 2000 });
+  });
+
+  const webhook = { url: 'http://127.0.0.1:9/hooks/replicate', events: ['completed' as const] };
+
+  it.each([
+    ['without webhooks', false],
+    ['with webhooks', true],
+  ])('a sweep cancels only its own clip’s stray, %s', async (_case, webhooks) => {
+    const clipA = { ...create, ...(webhooks ? { webhook } : {}) };
+    const clipB = { ...clipA, idempotencyToken: 't-b' };
+    const [keptA, strayA, keptB, strayB] = [await make(clipA), await make(clipA), await make(clipB), await make(clipB)];
+
+    const strays = await sweep({ create: clipA, keepId: keptA.id, watch: windowFromNow(0) });
+
+    expect(strays.map((prediction) => prediction.id)).toEqual([strayA.id]);
+    expect(statusOf(strayA.id)).toBe('canceled');
+    expect([statusOf(keptA.id), statusOf(keptB.id), statusOf(strayB.id)]).not.toContain('canceled');
+  });
+
+  it('with the same seed set by the user, only an echoed token lets the sweep cancel anything', async () => {
+    const clipA = { ...create, input: { ...create.input, seed: 7 }, webhook };
+    const clipB = { ...clipA, idempotencyToken: 't-b' };
+    const [keptA, strayA, keptB] = [await make(clipA), await make(clipA), await make(clipB)];
+
+    const strays = await sweep({ create: clipA, keepId: keptA.id, watch: windowFromNow(0) });
+
+    expect(strays.map((prediction) => prediction.id)).toEqual(echoWebhook ? [strayA.id] : []);
+    expect(statusOf(strayA.id) === 'canceled').toBe(echoWebhook);
+    expect([statusOf(keptA.id), statusOf(keptB.id)]).not.toContain('canceled');
+  });
 });
 
 it('a retried sweep carries on with the strays an earlier attempt found, though the listing no longer shows them', async () => {
@@ -80,7 +127,7 @@ it('a retried sweep carries on with the strays an earlier attempt found, though 
   const stray = await make();
   await gateway.cancelPrediction(create.model, stray.id);
 
-  // Stopped predictions matched on their input drop out of the listing; the heartbeat still names this one.
+  // The heartbeat names this one, whatever the listing shows.
   const strays = await sweep({ create, keepId: kept.id, watch: windowFromNow(0) }, { strayIds: [stray.id] });
 
   expect(strays).toEqual([expect.objectContaining({ id: stray.id, status: 'canceled' })]);

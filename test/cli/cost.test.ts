@@ -5,7 +5,7 @@ import path from 'node:path';
 import { openLedger } from '../../src/ledger';
 import { defaultMigrationsDirectory, readMigrationFiles } from '../../src/ledger/migration-files';
 import type { ClipCostEntry } from '../../src/ledger/types';
-import { clipCostEntry, postgresTestUrl } from '../ledger/backends';
+import { clipCostEntry, describePostgres } from '../ledger/backends';
 import { runCli } from './run-cli';
 
 jest.setTimeout(120_000);
@@ -155,15 +155,14 @@ describe('clipgen migrate and cost on a PGlite directory', () => {
     expect(badId.stderr).toContain('--job-id must be a UUID');
     const badBudget = await runCli(['cost', '--job-id', jobId, '--set-budget', '0.0000001'], env());
     expect(badBudget.code).toBe(2);
-    expect(badBudget.stderr).toContain('--set-budget must be USD with at most 6 decimals, or none');
+    expect(badBudget.stderr).toContain('--set-budget must have at most 6 decimals, as the ledger keeps them');
     const help = await runCli(['migrate', '--help'], env());
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: clipgen migrate [--dry-run]');
   });
 });
 
-const postgresUrl = postgresTestUrl();
-describe.each(postgresUrl ? [postgresUrl] : [])('clipgen migrate and cost on Postgres', (databaseUrl) => {
+describePostgres('clipgen migrate and cost on Postgres', (databaseUrl) => {
   it('migrate leaves the schema up to date without printing the password; cost reads a job', async () => {
     const env = { DATABASE_URL: databaseUrl };
     const migrated = await runCli(['migrate'], env);

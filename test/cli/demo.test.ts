@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLedger } from '../../src/ledger';
 import { probe } from '../simulator/helpers';
-import { lastLine, runCli } from './run-cli';
+import { runCli } from './run-cli';
 
 jest.setTimeout(180_000);
 
@@ -26,7 +26,8 @@ describe('clipgen demo', () => {
     const result = await runCli(['demo', '--json', '--job-id', jobId], env);
 
     expect(result.code).toBe(0);
-    const clip = JSON.parse(lastLine(result.stdout));
+    // Exactly one JSON document on stdout (`clipgen demo --json | jq .`): the dev server's banner goes elsewhere.
+    const clip = JSON.parse(result.stdout);
     expect(clip).toMatchObject({ status: 'success', model: 'cogvideox', targetDuration: 6 });
     expect(result.stderr).toContain(`Duration ${clip.actualDuration.toFixed(3)} s`);
     expect(result.stderr).toContain(`cost $${clip.cost}`);
@@ -43,5 +44,24 @@ describe('clipgen demo', () => {
     } finally {
       await ledger.close();
     }
+  });
+
+  it.each([
+    ['a file: URL', 'file:///etc/passwd', /--image takes a local file path or an http\(s\) URL \(got a file: URL/],
+    ['an s3: URL', 's3://bucket/frame.png', /--image takes a local file path or an http\(s\) URL \(got a s3: URL/],
+    [
+      'a missing file',
+      'no-such-frame.png',
+      /--image "no-such-frame\.png": no such file\. --image takes a local file path/,
+    ],
+  ])('refuses %s for --image as a usage mistake, before starting anything', async (_what, image, message) => {
+    const env = { CLIPGEN_DATA_DIR: dataDir, REPLICATE_API_TOKEN: '', TEMPORAL_ADDRESS: '', DATABASE_URL: '' };
+
+    const result = await runCli(['demo', '--json', '--image', image], env);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/ENOENT|Temporal dev server started|Replicate simulator at/);
+    expect(result.stdout).toBe('');
   });
 });

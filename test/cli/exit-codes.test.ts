@@ -38,4 +38,17 @@ describe('clipgen exit codes and help', () => {
     expect(printed).toContain('LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR (got "LOUD")');
     expect(printed).toContain('TEMPORAL_UI_URL must be an http(s) URL');
   });
+
+  it('documents exit code 4 and the flags for every input field in the help', async () => {
+    expect(await main(['--help'])).toBe(0);
+    expect(await main(['generate', '--help'])).toBe(0);
+
+    const help = stdout.mock.calls.join('\n');
+    expect(help).toContain('4 lost contact with Temporal while following a clip');
+    for (const flag of ['--input', '--settings', '--negative-prompt', '--seed', '--deadline', '--start-limit']) {
+      expect(help).toContain(flag);
+    }
+    expect(help).toContain('--poll-interval');
+    expect(help).toContain('--attach');
+  });
 });

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { GenerateClipInput } from '../../src/domain/types';
 import { eventuallyAsync } from '../helpers/eventually';
 import { useClipHarness } from '../workflow/harness';
 import { CliProcess } from './cli-process';
-import { lastLine, runCli } from './run-cli';
+import { runCli } from './run-cli';
 
 jest.setTimeout(120_000);
 
@@ -21,10 +25,100 @@ describe('clipgen generate', () => {
     const result = await worker.runUntil(runCli([...args, '--image', harness.imageUrl, '--json'], env()));
 
     expect(result.code).toBe(0);
-    const clip = JSON.parse(lastLine(result.stdout));
+    const clip = JSON.parse(result.stdout);
+    expect(result.stdout).toBe(`${JSON.stringify(clip)}\n`);
     expect(clip).toMatchObject({ clipIndex: 2, model: 'svd', status: 'success' });
     const described = await harness.env.client.workflow.getHandle(`clip-${jobId}-2`).describe();
     expect(described.status.name).toBe('COMPLETED');
+  });
+
+  /** The input the clip's workflow was started with, from its history. */
+  async function startedInput(workflowId: string): Promise<GenerateClipInput> {
+    const history = await harness.env.client.workflow.getHandle(workflowId).fetchHistory();
+    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    return JSON.parse(Buffer.from(payload?.data ?? []).toString());
+  }
+
+  it('passes settings, negative prompt, seed, deadline and poll interval from flags to the clip', async () => {
+    const jobId = randomUUID();
+    const { worker } = await harness.worker(undefined, taskQueue);
+    const args = ['generate', '--job-id', jobId, '--prompt', 'waves', '--duration', '3', '--image', harness.imageUrl];
+    const flags = ['--negative-prompt', 'blurry', '--seed', '42', '--settings', '{"motion": 90, "fps": 6}'];
+    const more = ['--fps', '7', '--cond-aug', '0.05', '--deadline', '90s', '--start-limit', '10m'];
+
+    const result = await worker.runUntil(
+      runCli([...args, ...flags, ...more, '--poll-interval', '500', '--json'], env()),
+    );
+
+    expect(result.code).toBe(0);
+    expect(await startedInput(`clip-${jobId}-0`)).toEqual({
+      jobId,
+      clip: { clipIndex: 0, prompt: 'waves', negativePrompt: 'blurry', duration: 3, imageUrl: harness.imageUrl },
+      settings: { seed: 42, motion: 90, fps: 7, condAug: 0.05 },
+      deadline: '90s',
+      startLimit: '10m',
+      pollInterval: 500,
+    });
+    const prediction = harness.simulator.predictions().find((candidate) => candidate.input.seed === 42);
+    expect(prediction?.input).toMatchObject({ motion_bucket_id: 90, frames_per_second: 7, cond_aug: 0.05 });
+  });
+
+  it('--input FILE.json takes a whole input, and flags replace its fields', async () => {
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'clipgen-input-'));
+    try {
+      const jobId = randomUUID();
+      const file = path.join(dir, 'clip.json');
+      const input = {
+        jobId,
+        clip: { clipIndex: 4, prompt: 'a lighthouse', duration: 3, imageUrl: harness.imageUrl },
+        models: { primary: 'svd', fallback: 'cogvideox' },
+        settings: { seed: 7, motion: 40 },
+        environment: 'development',
+      };
+      await fs.promises.writeFile(file, JSON.stringify(input));
+      const { worker } = await harness.worker(undefined, taskQueue);
+
+      const result = await worker.runUntil(
+        runCli(['generate', '--input', file, '--prompt', 'a lighthouse at dawn', '--motion', '60', '--json'], env()),
+      );
+
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ clipIndex: 4, model: 'svd' });
+      expect(await startedInput(`clip-${jobId}-4`)).toEqual({
+        ...input,
+        clip: { ...input.clip, prompt: 'a lighthouse at dawn' },
+        settings: { seed: 7, motion: 60 },
+      });
+    } finally {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--attach follows the clip already running instead of failing; the clip is made once', async () => {
+    // Slow polls keep the first clip running while the second command attaches.
+    harness.simulator.faults.add({ kind: 'delay', ms: 1500, route: 'get', times: 3 });
+    const jobId = randomUUID();
+    const workflowId = `clip-${jobId}-0`;
+    const { worker } = await harness.worker(undefined, taskQueue);
+    const args = ['generate', '--job-id', jobId, '--prompt', 'waves', '--duration', '3', '--image', harness.imageUrl];
+    const predictionsBefore = harness.simulator.predictions().length;
+
+    const [first, attached] = await worker.runUntil(async () => {
+      const started = new CliProcess([...args, '--json'], env());
+      try {
+        await started.waitForLine(/Web UI: /);
+        const second = await runCli([...args, '--attach', '--json'], env());
+        return [{ ...(await started.exited), stdout: started.stdout }, second];
+      } finally {
+        await started.kill();
+      }
+    });
+
+    expect(attached.code).toBe(0);
+    expect(attached.stderr).toContain(`${workflowId} is already running; following it (--attach)`);
+    expect(first.code).toBe(0);
+    expect(attached.stdout).toBe(first.stdout);
+    expect(harness.simulator.predictions().length - predictionsBefore).toBe(1);
   });
 
   it('exits non-zero with the failure type and message when the clip fails', async () => {
@@ -56,6 +150,7 @@ describe('clipgen generate', () => {
         expect(second.code).toBe(1);
         expect(second.stderr).toContain(`${workflowId} is already running`);
         expect(second.stderr).toContain(`clipgen watch ${workflowId}`);
+        expect(second.stderr).toContain('--attach');
         await harness.env.client.workflow.getHandle(workflowId).cancel();
         expect((await first.exited).code).toBe(1);
       } finally {

@@ -61,6 +61,7 @@ describe('clipgen reconcile', () => {
       expect.objectContaining({ jobId, clipIndex: 2, predictionId: planted.ghostPredictionId }),
     ]);
     expect(report.amountMismatches).toEqual([expect.objectContaining({ predictionId: planted.misbooked.id })]);
+    expect(report.priceMismatches).toEqual([]);
     expect(report.replicate).toEqual({ predictions: 5, otherModels: 0, inFlight: 0, notBilled: 1, recent: 0 });
     expect(report.discrepancies).toBe(4);
   });
@@ -82,6 +83,18 @@ describe('clipgen reconcile', () => {
     expect(result.stdout).toContain(`Predictions created since ${since}: 5 on Replicate (0 of other models)`);
     expect(result.stdout).toContain('1 not billed (aborted or stopped before running)');
     expect(result.stdout).toContain('Ledger and Replicate agree.');
+  });
+
+  it('flags bookings at another unit price than CLIPGEN_PRICE_OVERRIDES sets; exit code 1', async () => {
+    const result = await runCli(['reconcile', '--since', since, '--grace', '0'], {
+      ...env(),
+      CLIPGEN_PRICE_OVERRIDES: 'cogvideox=0.0015',
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Booked variant or unit price differs from the catalogue (4):');
+    expect(result.stdout).toContain('booked at 0.001400 USD; cogvideox costs 0.001500 USD (override)');
+    expect(result.stdout).toContain('4 discrepancies.');
   });
 
   it('explains a missing or malformed --since with exit code 2', async () => {

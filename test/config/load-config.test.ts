@@ -19,7 +19,7 @@ describe('loadConfig', () => {
 
     expect(config.temporal).toMatchObject({ address: null, uiUrl: 'http://localhost:8233', searchAttributes: false });
     expect(config.temporal.tls).toBeNull();
-    expect(config.clip).toEqual({ pollInterval: null, deadline: null });
+    expect(config.clip).toEqual({ pollInterval: null, deadline: null, startLimit: null });
     expect(config.worker).toEqual({
       workflowBundle: 'bundle-on-start',
       maxConcurrentActivities: 100,
@@ -45,6 +45,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'DEBUG',
         CLIP_POLL_INTERVAL: '5s',
         CLIP_DEADLINE: '300000',
+        CLIP_START_LIMIT: '15m',
         TEMPORAL_TLS_CERT_PATH: 'certs/client.pem',
         TEMPORAL_TLS_KEY_PATH: '/etc/clipgen/client.key',
         TEMPORAL_TLS_SERVER_NAME: 'ns.tmprl.cloud',
@@ -61,7 +62,7 @@ describe('loadConfig', () => {
       shutdownGraceTime: '2 minutes',
       logLevel: 'DEBUG',
     });
-    expect(config.clip).toEqual({ pollInterval: '5s', deadline: '300000' });
+    expect(config.clip).toEqual({ pollInterval: '5s', deadline: '300000', startLimit: '15m' });
     expect(config.temporal.tls).toEqual({
       certPath: '/srv/clipgen/certs/client.pem',
       keyPath: '/etc/clipgen/client.key',
@@ -146,5 +147,42 @@ describe('loadConfig', () => {
       expect(printed).not.toContain(secret);
     }
     expect(printed).toContain('postgres://clipgen:***@db:5432/clipgen');
+  });
+
+  it.each(['info', 'Info', 'INFO', ' debug '])('accepts LOG_LEVEL=%s in any case', (level) => {
+    expect(loadConfig({ LOG_LEVEL: level }, '/').worker.logLevel).toBe(level.trim().toUpperCase());
+  });
+
+  it.each([
+    'postgres://clipgen:clipgen@localhost:5432/clipgen',
+    'postgresql://postgres.ref:p%40ss@aws-0-eu-west-1.pooler.supabase.com:5432/postgres?sslmode=require',
+    'postgres://user:secret with space@db/clipgen',
+    'postgres://user@/clipgen?host=/var/run/postgresql',
+    'socket:/var/run/postgresql?db=clipgen',
+    '/var/run/postgresql clipgen',
+  ])('accepts the DATABASE_URL %s, as the driver reads it', (databaseUrl) => {
+    expect(loadConfig({ DATABASE_URL: databaseUrl }, '/').ledger.databaseUrl).toBe(databaseUrl);
+  });
+
+  it.each([
+    ['an unencoded # in the password', 'postgres://clipgen:hunter#2secret@db:5432/clipgen', /is not a valid URL/],
+    ['a port that is no number', 'postgres://clipgen:hunter2secret@db:port/clipgen', /is not a valid URL/],
+    ['another scheme', 'mysql://clipgen:hunter2secret@db/clipgen', /must be a postgres:\/\/ or postgresql:\/\/ URL/],
+    ['no scheme', 'clipgen:hunter2secret@db/clipgen', /must be a postgres:\/\/ or postgresql:\/\/ URL/],
+  ])('refuses a DATABASE_URL with %s as a configuration problem, never printing it', (_what, databaseUrl, problem) => {
+    const problems = problemsOf({ DATABASE_URL: databaseUrl });
+
+    expect(problems).toEqual([expect.stringMatching(problem)]);
+    expect(problems[0]).toMatch(/^DATABASE_URL .*postgres:\/\/user:password@host:5432\/database/);
+    expect(problems[0]).not.toContain('hunter');
+  });
+
+  it('reads how long the CLI keeps reconnecting while it follows a clip (CLIPGEN_RECONNECT_TIMEOUT)', () => {
+    expect(loadConfig({}, '/').follow).toEqual({ reconnectTimeoutMs: 300_000 });
+    expect(loadConfig({ CLIPGEN_RECONNECT_TIMEOUT: '90s' }, '/').follow).toEqual({ reconnectTimeoutMs: 90_000 });
+    expect(loadConfig({ CLIPGEN_RECONNECT_TIMEOUT: '2500' }, '/').follow).toEqual({ reconnectTimeoutMs: 2_500 });
+    expect(problemsOf({ CLIPGEN_RECONNECT_TIMEOUT: 'forever' })).toEqual([
+      expect.stringMatching(/^CLIPGEN_RECONNECT_TIMEOUT must be a duration .* \(got "forever"\)$/),
+    ]);
   });
 });

@@ -50,7 +50,29 @@ describe('reconcile against the simulator', () => {
     const [mismatch] = report.amountMismatches;
     expect(Number(mismatch.amountUsd)).toBeCloseTo(Number(mismatch.billedUsd) * 2, 5);
     expect(report.duplicateBookings).toEqual([]);
+    expect(report.priceMismatches).toEqual([]);
     expect(report.discrepancies).toBe(4);
+  });
+
+  it('flags bookings at another unit price than the one in effect (here an override)', async () => {
+    const report = await reconcile(ledger, lister(), {
+      since,
+      graceMs: 0,
+      maxPages: 5,
+      priceOverrides: { cogvideox: '0.002' },
+    });
+    // The two rows of predictions Replicate knows; the ghost row has no prediction to compare with.
+    expect(report.priceMismatches.map((row) => row.predictionId).sort()).toEqual(
+      [planted.booked.id, planted.misbooked.id].sort(),
+    );
+    expect(report.priceMismatches[0]).toMatchObject({
+      billingVariant: null,
+      unitPriceUsd: '0.001400',
+      expectedVariant: null,
+      expectedUnitPriceUsd: '0.002000',
+      reason: 'booked at 0.001400 USD; cogvideox costs 0.002000 USD (override)',
+    });
+    expect(report.discrepancies).toBe(6);
   });
 
   it('leaves predictions completed within the grace period to their clips', async () => {

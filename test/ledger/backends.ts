@@ -1,6 +1,7 @@
 /**
- * The ledger backends the shared suites run over: PGlite in memory always, real Postgres when
- * DATABASE_URL is set. Under CI a missing DATABASE_URL is an error, so the Postgres half cannot vanish.
+ * The ledger backends the shared suites run over: PGlite in memory always, real Postgres when DATABASE_URL is set.
+ * Without it the Postgres suites show as skipped, saying why; under CI a missing DATABASE_URL is an error, so the
+ * Postgres half cannot vanish there.
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '../../src/ledger/database';
@@ -29,17 +30,27 @@ export function postgresTestUrl(): string | undefined {
   return url || undefined;
 }
 
-export function ledgerBackends(): LedgerBackend[] {
-  const postgresUrl = postgresTestUrl();
-  const backends: LedgerBackend[] = [{ name: 'pglite', open: () => openMigrated(openPgliteDatabase()) }];
-  if (postgresUrl) {
-    backends.push({
+/** The name a Postgres suite carries when it is skipped, so the run says what it left out and how to run it. */
+export const NEEDS_POSTGRES = 'skipped: needs PostgreSQL, set DATABASE_URL (docs/testing.md)';
+
+/** A describe block against PostgreSQL; without DATABASE_URL it is reported as skipped, with the reason in its name. */
+export function describePostgres(name: string, body: (databaseUrl: string) => void): void {
+  const databaseUrl = postgresTestUrl();
+  const describeOrSkip = databaseUrl ? describe : describe.skip;
+  describeOrSkip(databaseUrl ? name : `${name} (${NEEDS_POSTGRES})`, () => body(databaseUrl ?? ''));
+}
+
+/** The same suite over each ledger backend: PGlite always, and PostgreSQL (or its visible skip). */
+export function describeEachLedger(name: string, body: (backend: LedgerBackend) => void): void {
+  describe(`${name} on the pglite ledger`, () =>
+    body({ name: 'pglite', open: () => openMigrated(openPgliteDatabase()) }));
+  describePostgres(`${name} on the postgres ledger`, (databaseUrl) =>
+    body({
       name: 'postgres',
       // A pool wide enough that concurrent bookings really run in parallel transactions.
-      open: () => openMigrated(Promise.resolve(createPostgresDatabase({ connectionString: postgresUrl, max: 12 }))),
-    });
-  }
-  return backends;
+      open: () => openMigrated(Promise.resolve(createPostgresDatabase({ connectionString: databaseUrl, max: 12 }))),
+    }),
+  );
 }
 
 async function openMigrated(opening: Promise<SqlDatabase>): Promise<OpenedLedger> {

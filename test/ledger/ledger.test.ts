@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ClipCostEntry } from '../../src/ledger/types';
-import { clipCostEntry, ledgerBackends, type OpenedLedger } from './backends';
+import { clipCostEntry, describeEachLedger, type OpenedLedger } from './backends';
 
 /** A booking of 4.484541 s of SVD at $0.0014/s. */
 function entry(jobId: string, overrides: Partial<ClipCostEntry> = {}): ClipCostEntry {
@@ -13,7 +13,7 @@ function entry(jobId: string, overrides: Partial<ClipCostEntry> = {}): ClipCostE
   });
 }
 
-describe.each(ledgerBackends())('$name ledger', (backend) => {
+describeEachLedger('the cost ledger', (backend) => {
   let opened: OpenedLedger;
 
   beforeAll(async () => {
@@ -174,6 +174,33 @@ describe.each(ledgerBackends())('$name ledger', (backend) => {
     });
   });
 
+  describe('billing variants', () => {
+    it('refuses an empty billing variant as InvalidInput, booking nothing', async () => {
+      const jobId = randomUUID();
+      await expect(opened.ledger.bookClipCost(entry(jobId, { billingVariant: '' }))).rejects.toMatchObject({
+        type: 'InvalidInput',
+        message: expect.stringContaining('billingVariant'),
+      });
+      expect(await opened.ledger.listClipCosts(jobId)).toEqual([]);
+    });
+
+    it('read null on a row booked without one (as before variants were priced)', async () => {
+      const jobId = randomUUID();
+      await opened.ledger.ensureJob(jobId);
+      await opened.db.transaction((session) =>
+        session.query(
+          `insert into public.clip_costs (job_id, clip_index, prediction_id, model, amount_usd, estimate_usd, source,
+             predict_time_s, billing_metric, unit_price_usd)
+           values ($1, 0, 'old', 'kling-v2.1', 0.25, 0.25, 'actual', null, 'video_output_duration_seconds', 0.05)`,
+          [jobId],
+        ),
+      );
+      expect(await opened.ledger.listClipCosts(jobId)).toEqual([
+        expect.objectContaining({ predictionId: 'old', billingVariant: null, unitPriceUsd: '0.050000' }),
+      ]);
+    });
+  });
+
   describe('listClipCosts', () => {
     it('returns every field, ordered by clip index', async () => {
       const jobId = randomUUID();
@@ -190,6 +217,7 @@ describe.each(ledgerBackends())('$name ledger', (backend) => {
           predictTimeSeconds: null,
           billingMetric: 'video_output_duration_seconds',
           unitPriceUsd: '0.05',
+          billingVariant: 'standard',
         }),
       );
       const rows = await opened.ledger.listClipCosts(jobId);
@@ -205,11 +233,17 @@ describe.each(ledgerBackends())('$name ledger', (backend) => {
         predictTimeSeconds: null,
         billingMetric: 'video_output_duration_seconds',
         unitPriceUsd: '0.050000',
+        billingVariant: 'standard',
         predictionStatus: 'succeeded',
         priceSource: 'catalogue',
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       });
-      expect(rows[1]).toMatchObject({ predictTimeSeconds: 4.484541, amountUsd: '0.300000', unitPriceUsd: '0.001400' });
+      expect(rows[1]).toMatchObject({
+        predictTimeSeconds: 4.484541,
+        amountUsd: '0.300000',
+        unitPriceUsd: '0.001400',
+        billingVariant: null,
+      });
       expect(Date.parse(rows[0].createdAt)).toBeGreaterThanOrEqual(before - 5_000);
     });
   });

@@ -8,7 +8,7 @@ import { defaultMigrationsDirectory, readMigrationFiles } from '../../src/ledger
 import { runMigrations } from '../../src/ledger/migrations';
 import { openPgliteDatabase } from '../../src/ledger/pglite';
 import { BOOTSTRAP_SQL } from '../../src/ledger/sql';
-import { ledgerBackends, type OpenedLedger } from './backends';
+import { describeEachLedger, type OpenedLedger } from './backends';
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -45,7 +45,7 @@ describe('migration files', () => {
   });
 });
 
-describe.each(ledgerBackends())('migrations on $name', (backend) => {
+describeEachLedger('migrations', (backend) => {
   let opened: OpenedLedger;
   let scratch: string;
 

@@ -8,7 +8,7 @@ import { LedgerNotMigratedError, openLedger } from '../../src/ledger';
 import { defaultMigrationsDirectory, readMigrationFiles } from '../../src/ledger/migration-files';
 import { createPgliteLedger } from '../../src/ledger/pglite';
 import { createPostgresLedger } from '../../src/ledger/postgres';
-import { postgresTestUrl } from './backends';
+import { describePostgres } from './backends';
 
 describe('openLedger', () => {
   it('opens a migrated in-memory PGlite ledger when given nothing', async () => {
@@ -38,8 +38,7 @@ describe('openLedger', () => {
     }
   });
 
-  const postgresUrl = postgresTestUrl();
-  for (const databaseUrl of postgresUrl ? [postgresUrl] : []) {
+  describePostgres('with PostgreSQL', (databaseUrl) => {
     it('uses Postgres when databaseUrl is set, even with a pgliteDir', async () => {
       const parent = mkdtempSync(path.join(tmpdir(), 'clipgen-open-ledger-'));
       const jobId = randomUUID();
@@ -54,7 +53,7 @@ describe('openLedger', () => {
         rmSync(parent, { recursive: true, force: true });
       }
     });
-  }
+  });
 
   it('closes the ledger and reports the failure when migrating fails', async () => {
     const unreachable = 'postgres://clipgen:hunter2@127.0.0.1:1/clipgen_test';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { ledgerFailure, scrubSecrets } from '../../src/ledger/errors';
 import { createPostgresDatabase, createPostgresLedger } from '../../src/ledger/postgres';
-import { postgresTestUrl } from './backends';
+import { describePostgres } from './backends';
 import { failureOf } from '../helpers/failures';
 
 const PASSWORD = 'S3cr3t:p@ss/word%';
@@ -79,66 +79,61 @@ describe('scrubSecrets', () => {
   });
 });
 
-const postgresUrl = postgresTestUrl();
-for (const url of postgresUrl ? [postgresUrl] : []) {
-  describe('a reachable Postgres ledger', () => {
-    it('fails a wrong password as AuthenticationError, without the password', async () => {
-      const wrong = new URL(url);
-      wrong.password = encodeURIComponent(PASSWORD);
-      const ledger = createPostgresLedger({ connectionString: wrong.toString() });
-      try {
-        const failure = await failureOf(ledger.getJob(randomUUID()));
-        expect(failure).toMatchObject({ type: 'AuthenticationError', nonRetryable: true });
-        expect(failure.message).toMatch(/SQLSTATE 28P01/);
-        expectNoPassword(failure);
-      } finally {
-        await ledger.close();
-      }
-    });
-
-    it('cancels a statement past its timeout as RetryableError, and the pool stays usable', async () => {
-      const db = createPostgresDatabase({ connectionString: url, statementTimeoutMs: 200, max: 1 });
-      try {
-        const started = Date.now();
-        const slow = db.transaction((session) => session.query('select pg_sleep(5)'));
-        const failure = await failureOf(slow.catch((error: unknown) => Promise.reject(ledgerFailure(error, 'sleep'))));
-        expect(failure).toMatchObject({ type: 'RetryableError', nonRetryable: false });
-        expect(failure.message).toMatch(/SQLSTATE 57014/);
-        expect(Date.now() - started).toBeLessThan(2_000);
-
-        const [row] = await db.transaction((session) => session.query<{ ok: number }>('select 1 as ok'));
-        expect(row).toEqual({ ok: 1 });
-      } finally {
-        await db.close();
-      }
-    });
-
-    it('leaves no session state behind: the timeout is local to its transaction', async () => {
-      const db = createPostgresDatabase({ connectionString: url, statementTimeoutMs: 1_234, max: 1 });
-      try {
-        const read = () =>
-          db.transaction((session) =>
-            session.query<{ timeout: string }>(`select current_setting('statement_timeout') as timeout`),
-          );
-        expect(await read()).toEqual([{ timeout: '1234ms' }]);
-        const longer = await db.transaction(
-          (session) => session.query<{ timeout: string }>(`select current_setting('statement_timeout') as timeout`),
-          { statementTimeoutMs: 60_000 },
-        );
-        expect(longer).toEqual([{ timeout: '1min' }]);
-        // Same single pooled connection, outside any of our transactions:
-        const [outside] = await db.transaction(async (session) => {
-          await session.exec('commit');
-          const rows = await session.query<{ timeout: string }>(
-            `select current_setting('statement_timeout') as timeout`,
-          );
-          await session.exec('begin');
-          return rows;
-        });
-        expect(outside.timeout).toBe('0');
-      } finally {
-        await db.close();
-      }
-    });
+describePostgres('a reachable Postgres ledger', (url) => {
+  it('fails a wrong password as AuthenticationError, without the password', async () => {
+    const wrong = new URL(url);
+    wrong.password = encodeURIComponent(PASSWORD);
+    const ledger = createPostgresLedger({ connectionString: wrong.toString() });
+    try {
+      const failure = await failureOf(ledger.getJob(randomUUID()));
+      expect(failure).toMatchObject({ type: 'AuthenticationError', nonRetryable: true });
+      expect(failure.message).toMatch(/SQLSTATE 28P01/);
+      expectNoPassword(failure);
+    } finally {
+      await ledger.close();
+    }
   });
-}
+
+  it('cancels a statement past its timeout as RetryableError, and the pool stays usable', async () => {
+    const db = createPostgresDatabase({ connectionString: url, statementTimeoutMs: 200, max: 1 });
+    try {
+      const started = Date.now();
+      const slow = db.transaction((session) => session.query('select pg_sleep(5)'));
+      const failure = await failureOf(slow.catch((error: unknown) => Promise.reject(ledgerFailure(error, 'sleep'))));
+      expect(failure).toMatchObject({ type: 'RetryableError', nonRetryable: false });
+      expect(failure.message).toMatch(/SQLSTATE 57014/);
+      expect(Date.now() - started).toBeLessThan(2_000);
+
+      const [row] = await db.transaction((session) => session.query<{ ok: number }>('select 1 as ok'));
+      expect(row).toEqual({ ok: 1 });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('leaves no session state behind: the timeout is local to its transaction', async () => {
+    const db = createPostgresDatabase({ connectionString: url, statementTimeoutMs: 1_234, max: 1 });
+    try {
+      const read = () =>
+        db.transaction((session) =>
+          session.query<{ timeout: string }>(`select current_setting('statement_timeout') as timeout`),
+        );
+      expect(await read()).toEqual([{ timeout: '1234ms' }]);
+      const longer = await db.transaction(
+        (session) => session.query<{ timeout: string }>(`select current_setting('statement_timeout') as timeout`),
+        { statementTimeoutMs: 60_000 },
+      );
+      expect(longer).toEqual([{ timeout: '1min' }]);
+      // Same single pooled connection, outside any of our transactions:
+      const [outside] = await db.transaction(async (session) => {
+        await session.exec('commit');
+        const rows = await session.query<{ timeout: string }>(`select current_setting('statement_timeout') as timeout`);
+        await session.exec('begin');
+        return rows;
+      });
+      expect(outside.timeout).toBe('0');
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { clipCostEntry, ledgerBackends, type OpenedLedger } from './backends';
+import { clipCostEntry, describeEachLedger, type OpenedLedger } from './backends';
 
 const entry = clipCostEntry;
 
-describe.each(ledgerBackends())('budget reservations on the $name ledger', (backend) => {
+describeEachLedger('budget reservations', (backend) => {
   let opened: OpenedLedger;
 
   beforeAll(async () => {
@@ -135,7 +135,7 @@ describe.each(ledgerBackends())('budget reservations on the $name ledger', (back
   });
 });
 
-describe.each(ledgerBackends())('booking queries on the $name ledger', (backend) => {
+describeEachLedger('booking queries', (backend) => {
   let opened: OpenedLedger;
 
   beforeAll(async () => {

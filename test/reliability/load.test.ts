@@ -71,7 +71,6 @@ it(`${CLIPS} concurrent clips with ${FAULT_RATE * 100}% injected faults all end,
       duration: 4.5,
       imageUrl: harness.imageUrl,
     },
-    settings: { seed: index },
     pollInterval: '1s',
   }));
 

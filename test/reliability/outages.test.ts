@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { postgresTestUrl } from '../ledger/backends';
+import { describePostgres } from '../ledger/backends';
 import { expectOneOfEverything, useClipWorld, type Scenario } from './support/clip-world';
 import { highestAttempt } from './support/history-evidence';
 
@@ -54,24 +54,23 @@ it('a clip completes once storage, unwritable while it stores, comes back', asyn
   });
 });
 
-const databaseUrl = postgresTestUrl();
 // With PGlite the ledger is inside the worker process and cannot be taken down on its own: this one needs PostgreSQL.
-it('a clip completes once the database, down from the wait to the booking, comes back', async () => {
-  if (!databaseUrl)
-    throw new Error('DATABASE_URL is not set: the database outage test needs PostgreSQL (see docs/testing.md)');
-  await runScenario('database-down', async (scenario) => {
-    await scenario.startWorker();
-    const input = scenario.input();
-    const handle = await scenario.startClip(input);
+describePostgres('with PostgreSQL', () => {
+  it('a clip completes once the database, down from the wait to the booking, comes back', async () => {
+    await runScenario('database-down', async (scenario) => {
+      await scenario.startWorker();
+      const input = scenario.input();
+      const handle = await scenario.startClip(input);
 
-    await scenario.waitFor(handle, (progress) => progress?.phase === 'waiting-for-prediction', 'waiting');
-    await scenario.databaseProxy?.down();
-    await waitForRetry(handle, 'recordClipCost');
-    await scenario.databaseProxy?.up();
-    const clip = await handle.result();
+      await scenario.waitFor(handle, (progress) => progress?.phase === 'waiting-for-prediction', 'waiting');
+      await scenario.databaseProxy?.down();
+      await waitForRetry(handle, 'recordClipCost');
+      await scenario.databaseProxy?.up();
+      const clip = await handle.result();
 
-    await Promise.all(scenario.workers.map((worker) => worker.stop()));
-    await expectOneOfEverything(scenario, input, clip);
-    expect(await highestAttempt(handle, 'recordClipCost')).toBeGreaterThanOrEqual(2);
+      await Promise.all(scenario.workers.map((worker) => worker.stop()));
+      await expectOneOfEverything(scenario, input, clip);
+      expect(await highestAttempt(handle, 'recordClipCost')).toBeGreaterThanOrEqual(2);
+    });
   });
 });

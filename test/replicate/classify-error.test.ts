@@ -104,10 +104,48 @@ describe('other client errors', () => {
   });
 });
 
+describe("Replicate's platform failure in an HTTP error body", () => {
+  const director = 'Director: unexpected error handling prediction (E8765)';
+
+  it.each([
+    ['a JSON problem detail', JSON.stringify({ detail: director, status: 422 })],
+    ['a JSON problem title', JSON.stringify({ title: director, detail: 'try again', status: 422 })],
+    ['plain text', director],
+  ])('is retryable on a poll answered 422 with it in %s, never InvalidInput', (_name, body) => {
+    const failure = classifyHttpError(
+      { status: 422, retryAfter: null, body },
+      { operation: 'get', model: 'svd', predictionId: 'p1' },
+    );
+    expect(failure.type).toBe(FailureType.Retryable);
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.message).toContain('E8765');
+    expect(failure.message).toContain('prediction p1');
+  });
+
+  it('is retryable on any 4xx and operation, while a plain 422 stays InvalidInput', () => {
+    const body = JSON.stringify({ detail: director });
+    for (const status of [400, 404, 409, 422]) {
+      for (const operation of ['create', 'get', 'cancel'] as const) {
+        expect(classifyHttpError({ status, retryAfter: null, body }, { operation }).type).toBe(FailureType.Retryable);
+      }
+    }
+    const refused = JSON.stringify({ detail: 'Input validation failed', status: 422 });
+    expect(classifyHttpError({ status: 422, retryAfter: null, body: refused }, { operation: 'get' }).type).toBe(
+      FailureType.InvalidInput,
+    );
+  });
+});
+
 describe('failed predictions', () => {
   it.each([
     ['Prediction interrupted; please retry (code: PA)', FailureType.Retryable],
+    ['Director: unexpected error handling prediction (E8765)', FailureType.Retryable],
+    ['Director: unexpected error handling prediction (E6716)', FailureType.Retryable],
+    ['Director: unexpected error handling prediction (E9828)', FailureType.Retryable],
+    ['Director: unexpected error handling prediction (E9243)', FailureType.Retryable],
+    ['director: Unexpected error handling prediction', FailureType.Retryable],
     ['The input or output was flagged as sensitive. (E005)', FailureType.Generation],
+    ['Director: unexpected error handling prediction (E005: flagged as sensitive)', FailureType.Generation],
     ['Model version is disabled', FailureType.ModelUnavailable],
     ['This model is currently unavailable', FailureType.ModelUnavailable],
     ['The specified version does not exist', FailureType.ModelUnavailable],

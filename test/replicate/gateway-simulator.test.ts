@@ -69,7 +69,13 @@ it('a create whose response was lost is adopted on the retry: one prediction, on
   expect(adopted.id).toBe(sim.predictions()[0].id);
 });
 
-it('the same holds with a webhook: the token in its query finds the prediction', async () => {
+it.each([
+  ['echoes webhook: the token in its query finds the prediction', true, 1],
+  ['does not echo webhook (the published schema): a model without a seed cannot tell it from another clip’s', false, 2],
+])('with a webhook, when Replicate %s', async (_case, echoWebhook, predictions) => {
+  await sim.close();
+  sim = await startSimulator({ token: TOKEN, startSeconds: 0.05, predictSeconds: 0.3, renderScale: 0.25, echoWebhook });
+  gateway = createReplicateGateway({ apiToken: TOKEN, baseUrl: sim.baseUrl });
   sim.faults.add({ kind: 'lose-response', route: 'create' });
   const request = {
     ...hailuoRequest,
@@ -77,10 +83,11 @@ it('the same holds with a webhook: the token in its query finds the prediction',
   };
 
   await failureOf(gateway.createPrediction(request, undefined, { lookupExisting: false }));
-  const adopted = await gateway.createPrediction(request);
+  const retried = await gateway.createPrediction(request);
 
-  expect(sim.stats().predictionsCreated['minimax/hailuo-02']).toBe(1);
-  expect(adopted.id).toBe(sim.predictions()[0].id);
+  expect(sim.stats().predictionsCreated['minimax/hailuo-02']).toBe(predictions);
+  expect(retried.adopted).toBe(echoWebhook);
+  expect(retried.id).toBe(sim.predictions()[predictions - 1].id);
   expect(new URL(sim.predictions()[0].webhook ?? '').searchParams.get('clipgen_token')).toBe('sim-run-fallback-0');
 });
 

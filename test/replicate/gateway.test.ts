@@ -1,5 +1,6 @@
 import { FailureType } from '../../src/domain/failures';
 import { createReplicateGateway } from '../../src/replicate/gateway';
+import { seedOfToken } from '../../src/replicate/idempotency';
 import { TOKEN, failureOf, visibleText } from './failure-helpers';
 import { predictionJson, startScriptedServer, type ScriptedServer } from './scripted-server';
 
@@ -33,7 +34,9 @@ describe('creating a prediction', () => {
     expect(server.requests).toHaveLength(1);
     const [request] = server.requests;
     expect(`${request.method} ${request.path}`).toBe('POST /v1/predictions');
-    expect(JSON.parse(request.body)).toEqual({ version: SVD_VERSION, input: svdRequest.input });
+    // No seed in the plan: the create's own, from its token (idempotency.ts).
+    const seed = seedOfToken(svdRequest.idempotencyToken);
+    expect(JSON.parse(request.body)).toEqual({ version: SVD_VERSION, input: { ...svdRequest.input, seed } });
     expect(request.headers['cancel-after']).toBe('150s');
     expect(request.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(request.headers['user-agent']).toContain('clipgen');

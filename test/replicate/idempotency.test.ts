@@ -1,10 +1,16 @@
 import { FailureType } from '../../src/domain/failures';
+import { planClip } from '../../src/domain/catalogue';
 import { createReplicateGateway } from '../../src/replicate/gateway';
+import { inputIdentifiesCreate, seedOfToken } from '../../src/replicate/idempotency';
+import { SIMULATED_MODELS } from '../../src/simulator';
 import { TOKEN, failureOf } from './failure-helpers';
 import { predictionJson, startScriptedServer, type RecordedRequest, type ScriptedServer } from './scripted-server';
 
-const input = { input_image: 'https://example.com/first.png', frames_per_second: 6, seed: 7 };
+/** SVD's planned input when the user sets no seed: clipgen sends the create's own. */
+const input = { input_image: 'https://example.com/first.png', frames_per_second: 6 };
 const request = { model: 'svd' as const, input, idempotencyToken: 'run-9-primary-0', cancelAfterSeconds: 90 };
+/** What that create sends, and what Replicate lists for it. */
+const sent = { ...input, seed: seedOfToken(request.idempotencyToken) };
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
 let server: ScriptedServer;
@@ -19,7 +25,7 @@ afterEach(async () => {
 /** Lists `pages` for GET /v1/predictions (page n at ?cursor=n) and creates 'fresh1' on POST. */
 function serve(pages: Record<string, unknown>[][], nextOrigin?: string) {
   server.respond((req: RecordedRequest) => {
-    if (req.method === 'POST') return { status: 201, json: predictionJson({ id: 'fresh1', input }) };
+    if (req.method === 'POST') return { status: 201, json: predictionJson({ id: 'fresh1', input: sent }) };
     const index = Number(req.query.get('cursor') ?? '0');
     const hasNext = index + 1 < pages.length;
     return {
@@ -38,24 +44,27 @@ const posts = () => server.requests.filter((r) => r.method === 'POST');
 const lists = () => server.requests.filter((r) => r.method === 'GET' && r.path === '/v1/predictions');
 
 describe('a retried create adopts the prediction an earlier attempt made', () => {
-  it('finds it by the token in its webhook URL and creates nothing', async () => {
+  it('finds it by the token in its echoed webhook URL and creates nothing, even when the user set the seed', async () => {
     const webhook = { url: 'https://hooks.example.com/r?clip=1', events: ['completed' as const] };
+    const seeded = { ...input, seed: 7 };
     serve([
       [
         predictionJson({
           id: 'other',
-          input,
+          input: seeded,
           webhook: 'https://hooks.example.com/r?clip=1&clipgen_token=someone-else',
         }),
         predictionJson({
           id: 'mine',
-          input,
+          input: seeded,
           webhook: 'https://hooks.example.com/r?clip=1&clipgen_token=run-9-primary-0',
         }),
       ],
     ]);
 
-    const snapshot = await gateway().createPrediction({ ...request, webhook }, undefined, { lookupExisting: true });
+    const snapshot = await gateway().createPrediction({ ...request, input: seeded, webhook }, undefined, {
+      lookupExisting: true,
+    });
 
     expect(snapshot.id).toBe('mine');
     expect(posts()).toHaveLength(0);
@@ -63,14 +72,15 @@ describe('a retried create adopts the prediction an earlier attempt made', () =>
     expect(Date.parse(lists()[0].query.get('created_after') ?? '')).toBeLessThan(Date.now());
   });
 
-  it('without a webhook, finds a recent prediction with the same model, version and input', async () => {
+  it('without an echoed webhook, finds a recent prediction with the same model, version and input (its own seed)', async () => {
     serve([
       [
-        predictionJson({ id: 'same-input-other-model', model: 'cuuupid/cogvideox-5b', input }),
+        predictionJson({ id: 'same-input-other-model', model: 'cuuupid/cogvideox-5b', input: sent }),
+        predictionJson({ id: 'another-create', input: { ...input, seed: seedOfToken('run-9-primary-1') } }),
         predictionJson({
           id: 'mine',
           status: 'processing',
-          input: { seed: 7, frames_per_second: 6, input_image: input.input_image },
+          input: { seed: sent.seed, frames_per_second: 6, input_image: input.input_image },
         }),
       ],
     ]);
@@ -83,7 +93,7 @@ describe('a retried create adopts the prediction an earlier attempt made', () =>
 
   it('reads a second page when the first is all recent predictions of others', async () => {
     const others = Array.from({ length: 100 }, (_, i) => predictionJson({ id: `other${i}`, input: { other: i } }));
-    serve([others, [predictionJson({ id: 'mine', input, created_at: minutesAgo(3) })]]);
+    serve([others, [predictionJson({ id: 'mine', input: sent, created_at: minutesAgo(3) })]]);
 
     const snapshot = await gateway().createPrediction(request);
 
@@ -105,13 +115,13 @@ describe('a retried create adopts the prediction an earlier attempt made', () =>
 
 describe('a retried create creates when nothing earlier matches', () => {
   it.each([
-    ['the earlier one failed', predictionJson({ id: 'failed1', input, status: 'failed', error: 'boom' })],
-    ['it is older than the lookup window', predictionJson({ id: 'old1', input, created_at: minutesAgo(40) })],
-    ['the input differs', predictionJson({ id: 'diff1', input: { ...input, seed: 8 } })],
-    ['the version differs', predictionJson({ id: 'v1', input, version: 'f'.repeat(64) })],
+    ['it is older than the lookup window', predictionJson({ id: 'old1', input: sent, created_at: minutesAgo(40) })],
+    ['the input differs', predictionJson({ id: 'diff1', input: { ...sent, seed: sent.seed + 1 } })],
+    ['the input is the planned one, without this create’s seed', predictionJson({ id: 'plan1', input })],
+    ['the version differs', predictionJson({ id: 'v1', input: sent, version: 'f'.repeat(64) })],
     [
       'its webhook carries another token',
-      predictionJson({ id: 'w1', input, webhook: 'https://h.example.com/?clipgen_token=x' }),
+      predictionJson({ id: 'w1', input: sent, webhook: 'https://h.example.com/?clipgen_token=x' }),
     ],
   ])('when %s', async (_case, earlier) => {
     serve([[earlier]]);
@@ -124,7 +134,7 @@ describe('a retried create creates when nothing earlier matches', () => {
   });
 
   it('skips the lookup entirely when told there can be no earlier attempt', async () => {
-    serve([[predictionJson({ id: 'mine', input })]]);
+    serve([[predictionJson({ id: 'mine', input: sent })]]);
 
     const snapshot = await gateway().createPrediction(request, undefined, { lookupExisting: false });
 
@@ -142,5 +152,72 @@ describe('a retried create creates when nothing earlier matches', () => {
     expect(failure.message).toContain('Listing recent predictions');
     expect(server.requests).toHaveLength(1);
     expect(posts()).toHaveLength(0);
+  });
+});
+
+describe('a prediction that could be another create’s is never adopted', () => {
+  it('adopts its own even when it has failed: no other create sends that input', async () => {
+    serve([[predictionJson({ id: 'mine', input: sent, status: 'failed', error: 'boom' })]]);
+
+    const snapshot = await gateway().createPrediction(request);
+
+    expect(snapshot).toMatchObject({ id: 'mine', status: 'failed', adopted: true });
+    expect(posts()).toHaveLength(0);
+  });
+
+  it.each([
+    ['the user set the seed (two clips may send the same one)', 'svd' as const, { ...input, seed: 7 }, undefined],
+    [
+      'the model takes no seed (Kling)',
+      'kling-v2.1' as const,
+      { prompt: 'a fox', start_image: input.input_image, duration: 5 },
+      'kwaivgi/kling-v2.1',
+    ],
+  ])('without an echoed webhook, when %s: it creates anew', async (_case, model, sameInput, modelName) => {
+    const identical = {
+      id: 'identical',
+      input: sameInput,
+      ...(modelName ? { model: modelName, version: 'hidden' } : {}),
+    };
+    serve([[predictionJson(identical)]]);
+
+    const snapshot = await gateway().createPrediction({ ...request, model, input: sameInput });
+
+    expect(snapshot.id).toBe('fresh1');
+    expect(posts()).toHaveLength(1);
+    // Sent exactly as planned: clipgen never overrides the user's seed, nor adds one a model does not take.
+    expect(JSON.parse(posts()[0].body).input).toEqual(sameInput);
+  });
+});
+
+describe('the seed a create is sent', () => {
+  it('is derived from its token when the plan has none, so identical clips send different input', async () => {
+    serve([[]]);
+
+    await gateway().createPrediction(request, undefined, { lookupExisting: false });
+    await gateway().createPrediction({ ...request, idempotencyToken: 'run-10-primary-0' }, undefined, {
+      lookupExisting: false,
+    });
+
+    const seeds = posts().map((post) => (JSON.parse(post.body) as { input: { seed: number } }).input.seed);
+    expect(seeds[0]).toBe(sent.seed);
+    expect(seeds[1]).not.toBe(seeds[0]);
+    for (const seed of seeds) expect(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 31).toBe(true);
+  });
+
+  it('is derived only for the models that take a seed, matching the simulated models’ schemas', () => {
+    for (const model of SIMULATED_MODELS) {
+      const takesSeed = model.schema.properties.seed?.type === 'integer';
+      expect([model.key, inputIdentifiesCreate({ model: model.key as never, input: {} })]).toEqual([
+        model.key,
+        takesSeed,
+      ]);
+    }
+  });
+
+  it('is not in the plan of a clip without a seed setting (the create adds it)', () => {
+    const clip = { clipIndex: 0, prompt: 'a lighthouse', duration: 3, imageUrl: input.input_image };
+    expect(planClip('svd', clip, {}).input).not.toHaveProperty('seed');
+    expect(planClip('cogvideox', { ...clip, duration: 6 }, {}).input).not.toHaveProperty('seed');
   });
 });

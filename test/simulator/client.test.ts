@@ -133,12 +133,18 @@ describe('the real replicate client against the simulator', () => {
     const model = await replicate.models.get('stability-ai', 'stable-video-diffusion');
     expect(model.latest_version?.id).toBe(SVD_VERSION);
     const version = await replicate.models.versions.get('stability-ai', 'stable-video-diffusion', SVD_VERSION);
-    const input = (version.openapi_schema as { components: { schemas: { Input: Record<string, unknown> } } }).components
-      .schemas.Input;
+    const schemas = (version.openapi_schema as { components: { schemas: Record<string, Record<string, unknown>> } })
+      .components.schemas;
+    const input = schemas.Input;
     expect(input.required).toEqual(['input_image']);
+    // As Cog writes them: an enum input refers to a component of its own name holding the type and the values.
     expect(input.properties).toMatchObject({
       frames_per_second: { type: 'integer', minimum: 5, maximum: 30, default: 6 },
-      video_length: { enum: ['14_frames_with_svd', '25_frames_with_svd_xt'] },
+      video_length: { allOf: [{ $ref: '#/components/schemas/video_length' }], default: '14_frames_with_svd' },
+    });
+    expect(schemas.video_length).toMatchObject({
+      type: 'string',
+      enum: ['14_frames_with_svd', '25_frames_with_svd_xt'],
     });
     const kling = await replicate.models.get('kwaivgi', 'kling-v2.1');
     expect(kling.latest_version?.id).toMatch(/^[0-9a-f]{64}$/);

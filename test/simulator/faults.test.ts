@@ -124,6 +124,65 @@ describe('scripted faults', () => {
     expect(canceled.json.status).toBe('canceled');
   });
 
+  it('keeps a cold-booting prediction starting (unbilled) for the scripted seconds, for that model only', async () => {
+    sim.faults.add({ kind: 'cold-boot', seconds: 0.8, model: 'cuuupid/cogvideox-5b' });
+    const booting = await postJson(`${sim.baseUrl}/predictions`, cogInput);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await getJson(`${sim.baseUrl}/predictions/${booting.json.id}`)).json).toMatchObject({
+      status: 'starting',
+      started_at: null,
+    });
+    const done = await waitForTerminal(sim, booting.json.id as string);
+    expect(done.status).toBe('succeeded');
+    const startedAfterMs = Date.parse(done.started_at as string) - Date.parse(done.created_at as string);
+    expect(startedAfterMs).toBeGreaterThanOrEqual(800);
+    expect((done.metrics as { predict_time: number }).predict_time).toBeLessThan(0.8);
+    expect(sim.faults.list()).toEqual([]);
+  });
+
+  it('aborts a cold-booting prediction whose Cancel-After passes before it starts', async () => {
+    sim.faults.add({ kind: 'cold-boot', seconds: 30 });
+    const booting = await postJson(`${sim.baseUrl}/predictions`, cogInput, { 'cancel-after': '300ms' });
+    const done = await waitForTerminal(sim, booting.json.id as string);
+    expect(done).toMatchObject({ status: 'aborted', started_at: null });
+    expect(done.metrics).not.toHaveProperty('predict_time');
+  });
+
+  it('answers a slow cancel with the prediction still running; it stops later, billed for all it ran', async () => {
+    expect(() => sim.faults.add({ kind: 'slow-cancel', ms: 0 })).toThrow('slow-cancel needs ms > 0');
+    expect(() => sim.faults.add({ kind: 'cold-boot', seconds: -1 })).toThrow('cold-boot needs seconds > 0');
+    sim.faults.add([{ kind: 'never-finish' }, { kind: 'slow-cancel', ms: 600 }]);
+    const prediction = await postJson(`${sim.baseUrl}/predictions`, cogInput);
+    const id = prediction.json.id as string;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const answered = await postJson(`${sim.baseUrl}/predictions/${id}/cancel`, {});
+    expect(answered.json).toMatchObject({ status: 'processing', completed_at: null });
+    expect(answered.json).not.toHaveProperty('metrics');
+    expect(sim.stats().running).toBeGreaterThanOrEqual(1);
+    // Cancelling again changes nothing: the cancel under way stands.
+    const again = await postJson(`${sim.baseUrl}/predictions/${id}/cancel`, {});
+    expect(again.json.status).toBe('processing');
+    const done = await waitForTerminal(sim, id);
+    expect(done.status).toBe('canceled');
+    const answeredAtMs = Date.parse(done.created_at as string) + 200;
+    expect(Date.parse(done.completed_at as string) - answeredAtMs).toBeGreaterThanOrEqual(550);
+    expect(Date.parse(done.completed_at as string) - answeredAtMs).toBeLessThan(1_000);
+    const { predict_time } = done.metrics as { predict_time: number };
+    expect(predict_time).toBeGreaterThanOrEqual(0.7);
+    expect(sim.faults.list()).toEqual([]);
+  });
+
+  it('a slow cancel of a prediction that has not started lets it start, then stops it', async () => {
+    sim.faults.add([{ kind: 'cold-boot', seconds: 0.2 }, { kind: 'never-finish' }, { kind: 'slow-cancel', ms: 500 }]);
+    const prediction = await postJson(`${sim.baseUrl}/predictions`, cogInput);
+    const answered = await postJson(`${sim.baseUrl}/predictions/${prediction.json.id}/cancel`, {});
+    expect(answered.json.status).toBe('starting');
+    const done = await waitForTerminal(sim, prediction.json.id as string);
+    expect(done.status).toBe('canceled');
+    expect(done.started_at).not.toBeNull();
+    expect((done.metrics as { predict_time: number }).predict_time).toBeGreaterThan(0.2);
+  });
+
   describe('output faults', () => {
     let outputUrl: string;
 

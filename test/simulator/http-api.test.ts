@@ -289,7 +289,7 @@ describe('Replicate HTTP contract', () => {
   });
 
   describe('listing', () => {
-    it('filters by created_after/created_before and includes the webhook of each item', async () => {
+    it('filters by created_after/created_before', async () => {
       let clock = Date.parse('2025-01-01T00:00:00Z');
       const timed = await startTestSimulator({ token: TOKEN, now: () => clock });
       try {
@@ -305,15 +305,49 @@ describe('Replicate HTTP contract', () => {
           clock += 3600_000;
         }
         const after = await getJson(`${timed.baseUrl}/predictions?created_after=2025-01-01T00:30:00Z`);
-        const afterResults = after.json.results as { id: string; webhook: string }[];
+        const afterResults = after.json.results as { id: string }[];
         expect(afterResults.map((item) => item.id)).toEqual([ids[2], ids[1]]);
-        expect(afterResults[0].webhook).toBe('http://127.0.0.1:9/hook?token=t2');
         const before = await getJson(`${timed.baseUrl}/predictions?created_before=2025-01-01T01:30:00Z`);
         expect((before.json.results as { id: string }[]).map((item) => item.id)).toEqual([ids[1], ids[0]]);
         const invalid = await getJson(`${timed.baseUrl}/predictions?created_after=yesterday`);
         expect(invalid.status).toBe(400);
       } finally {
         await timed.close();
+      }
+    });
+
+    it.each([
+      ['by default, as in the published schema: no webhook fields in any answer', undefined, false],
+      ['with echoWebhook: every answer carries them', true, true],
+    ])('%s', async (_case, echoWebhook, echoed) => {
+      const echoing = await startTestSimulator({ token: TOKEN, echoWebhook });
+      try {
+        const webhook = 'http://127.0.0.1:9/hook?clipgen_token=t1';
+        const created = await postJson(`${echoing.baseUrl}/predictions`, {
+          version: COGVIDEOX_VERSION,
+          input: { prompt: 'echo' },
+          webhook,
+          webhook_events_filter: ['completed'],
+        });
+        const id = created.json.id as string;
+        const got = await getJson(`${echoing.baseUrl}/predictions/${id}`);
+        const listed = await getJson(`${echoing.baseUrl}/predictions`);
+        const canceled = await postJson(`${echoing.baseUrl}/predictions/${id}/cancel`, {});
+        const answers = [created.json, got.json, (listed.json.results as Record<string, unknown>[])[0], canceled.json];
+
+        expect(answers.map((answer) => answer.id)).toEqual([id, id, id, id]);
+        for (const answer of answers) {
+          if (echoed) {
+            expect(answer).toMatchObject({ webhook, webhook_events_filter: ['completed'] });
+          } else {
+            expect(Object.keys(answer)).not.toContain('webhook');
+            expect(Object.keys(answer)).not.toContain('webhook_events_filter');
+          }
+        }
+        // The test view shows what was sent either way.
+        expect(echoing.predictions()[0].webhook).toBe(webhook);
+      } finally {
+        await echoing.close();
       }
     });
 

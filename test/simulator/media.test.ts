@@ -28,6 +28,11 @@ describe('rendered outputs', () => {
   beforeAll(async () => {
     const square = await makePng(400, 400, 'red');
     images = await startTestServer((request, res) => {
+      if (request.url === '/page.html') {
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end('<!DOCTYPE html><html><body>Not found</body></html>');
+        return;
+      }
       if (request.url !== '/square.png') {
         res.writeHead(404);
         res.end();
@@ -61,15 +66,42 @@ describe('rendered outputs', () => {
     expect(blue).toBeLessThan(60);
   });
 
-  it('SVD: the default 14 frames at 7 fps (2 s), 1024x576 when the image cannot be fetched', async () => {
+  it('SVD: the default 14 frames at 7 fps (2 s), 1024x576 when cropped to 16:9', async () => {
     const done = await run(sim, '/predictions', {
       version: SVD_VERSION,
-      input: { input_image: `${images.url}/missing.png` },
+      input: { input_image: `${images.url}/square.png`, sizing_strategy: 'crop_to_16_9' },
     });
     const stream = await probe(done.output as string);
     expect(stream).toMatchObject({ r_frame_rate: '7/1', nb_read_frames: '14', width: 256, height: 144 });
     expect(Number(stream.duration)).toBeCloseTo(2, 2);
   });
+
+  it.each([
+    [
+      'it is missing (404)',
+      'missing.png',
+      /^Failed to download the input image from http:\/\/.+\/missing\.png: HTTP 404/,
+    ],
+    ['it is not an image', 'page.html', /^cannot identify image file: .+\/page\.html is not an image$/],
+    [
+      'its host refuses connections',
+      null,
+      /^Failed to download the input image from http:\/\/127\.0\.0\.1:9\/a\.png: /,
+    ],
+  ])(
+    'fails the prediction, as a real model does, when its input image cannot be read: %s',
+    async (_case, file, error) => {
+      const imageUrl = file === null ? 'http://127.0.0.1:9/a.png' : `${images.url}/${file}`;
+      for (const [path, body] of [
+        ['/predictions', { version: SVD_VERSION, input: { input_image: imageUrl } }],
+        ['/models/kwaivgi/kling-v2.1/predictions', { input: { prompt: 'a fox', start_image: imageUrl } }],
+      ] as const) {
+        const done = await run(sim, path, body);
+        expect(done).toMatchObject({ status: 'failed', output: null });
+        expect(done.error).toMatch(error);
+      }
+    },
+  );
 
   it('CogVideoX: 49 frames at 8 fps = 6.125 s, 720x480', async () => {
     const done = await run(sim, '/predictions', { version: COGVIDEOX_VERSION, input: { prompt: 'a calm sea' } });

@@ -1,39 +1,55 @@
 /**
- * The storage backends the shared contract suite runs over: a local folder, and Supabase Storage through the real
- * supabase-js against the local Storage server (test/supabase-storage).
+ * The storage backends the shared contract suite runs over: a local folder; Supabase Storage through the real
+ * supabase-js against the local Storage stand-in (test/supabase-storage); and, when SUPABASE_TEST_URL and
+ * SUPABASE_TEST_SERVICE_ROLE_KEY name one, a real Supabase Storage. Both Supabase backends work in a test bucket of
+ * their own, created and removed through Storage's API (supabase-test-bucket.ts), so the stand-in runs exercise
+ * the very code a real run relies on to leave nothing behind.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createLocalStorage } from '../../src/storage/local';
-import { createSupabaseStorage, type SupabaseStorageOptions } from '../../src/storage/supabase';
-import type { StorageClient } from '../../src/storage/types';
-import { startStorageServer, type StorageServer, type StorageServerOptions } from '../supabase-storage/server';
+import { startStorageServer } from '../supabase-storage/server';
+import { digestOf, openTestBucketStorage, type OpenedStorage, type SupabaseProject } from './supabase-test-bucket';
 
-export interface OpenedStorage {
-  storage: StorageClient;
-  /** The bytes the backend holds at `path`, or null. */
-  contents(path: string): Promise<Buffer | null>;
-  /** Everything under the bucket, as paths: objects, and any temporary or partial files left behind. */
-  leftovers(): Promise<string[]>;
-  /** Size and sha256 of what a returned URL serves, streamed (the next pipeline stage's view). */
-  digestOfUrl(url: string): Promise<{ bytes: number; sha256: string }>;
-  close(): Promise<void>;
-}
+export type { OpenedStorage } from './supabase-test-bucket';
+
+const MB = 1024 * 1024;
 
 export interface StorageBackend {
-  name: 'local' | 'supabase';
+  name: string;
   open(): Promise<OpenedStorage>;
+  /** Size of the contract's largest clip: 200 MB, unless a real project's upload limit is smaller. */
+  largeClipBytes: number;
+  /** Per case, when Jest's default is too short: a real project is reached over the internet. */
+  caseTimeoutMs?: number;
 }
 
 export const storageBackends: StorageBackend[] = [
-  { name: 'local', open: openLocalStorage },
-  { name: 'supabase', open: () => openSupabaseStorage().then(({ opened }) => opened) },
+  { name: 'local', open: openLocalStorage, largeClipBytes: 200 * MB },
+  { name: 'supabase stand-in', open: openStandInStorage, largeClipBytes: 200 * MB },
 ];
+
+/**
+ * A real Supabase Storage as a contract backend. Its largest clip is SUPABASE_TEST_LARGE_CLIP_MB (default 200): a
+ * Free-plan project refuses objects over 50 MB, the Supabase CLI's local stack too unless configured otherwise.
+ */
+export function realSupabaseBackend(project: SupabaseProject, env = process.env): StorageBackend {
+  const largeClipMb = Number(env.SUPABASE_TEST_LARGE_CLIP_MB ?? 200);
+  if (!Number.isFinite(largeClipMb) || largeClipMb <= 0) {
+    throw new Error(
+      `SUPABASE_TEST_LARGE_CLIP_MB must be a positive number of megabytes, not "${env.SUPABASE_TEST_LARGE_CLIP_MB}"`,
+    );
+  }
+  return {
+    name: 'real supabase',
+    open: () => openTestBucketStorage(project),
+    largeClipBytes: Math.round(largeClipMb * MB),
+    caseTimeoutMs: 10 * 60_000,
+  };
+}
 
 export async function openLocalStorage(): Promise<OpenedStorage> {
   const root = await mkdtemp(join(tmpdir(), 'clipgen-contract-local-'));
@@ -56,49 +72,11 @@ export async function openLocalStorage(): Promise<OpenedStorage> {
   };
 }
 
-export async function openSupabaseStorage(
-  serverOptions: StorageServerOptions = {},
-  storageOptions: Partial<SupabaseStorageOptions> = {},
-): Promise<{ opened: OpenedStorage; server: StorageServer }> {
-  const server = await startStorageServer({
-    buckets: [{ id: 'video-clips' }],
-    fileSizeLimit: 2 * 1024 ** 3,
-    ...serverOptions,
-  });
-  const storage = createSupabaseStorage({
-    url: server.url,
-    serviceRoleKey: server.keys.serviceRoleKey,
-    requestTimeoutMs: 10_000,
-    ...storageOptions,
-  });
-  const opened: OpenedStorage = {
-    storage,
-    contents: (path) => server.readObject('video-clips', path).catch(() => null),
-    leftovers: async () => {
-      const listed = await fetch(`${server.url}/storage/v1/object/list/video-clips`, {
-        method: 'POST',
-        headers: { apikey: server.keys.serviceRoleKey, authorization: `Bearer ${server.keys.serviceRoleKey}` },
-        body: JSON.stringify({ prefix: 'job-1' }),
-      });
-      const files = (await listed.json()) as Array<{ name: string }>;
-      return files.map((file) => `job-1/${file.name}`);
-    },
-    digestOfUrl: async (url) => {
-      const response = await fetch(url);
-      if (!response.ok || !response.body) throw new Error(`GET ${url.split('?')[0]}: HTTP ${response.status}`);
-      return digestOf(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>));
-    },
-    close: () => server.close(),
-  };
-  return { opened, server };
-}
-
-async function digestOf(stream: Readable): Promise<{ bytes: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of stream) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { bytes, sha256: hash.digest('hex') };
+/** A fresh stand-in (global limit 2 GiB) with a test bucket; closing removes the bucket, then stops the server. */
+export async function openStandInStorage(): Promise<OpenedStorage> {
+  const server = await startStorageServer({ fileSizeLimit: 2 * 1024 ** 3 });
+  return openTestBucketStorage(
+    { url: server.url, serviceRoleKey: server.keys.serviceRoleKey, requestTimeoutMs: 10_000 },
+    { afterClose: () => server.close() },
+  );
 }

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { expectFailure } from '../media/support/expect-failure';
 import { patternBytes, patternPieces, patternSha256, patternStream } from '../supabase-storage/generated-source';
-import { storageBackends, type OpenedStorage } from './backends';
+import { realSupabaseBackend, storageBackends, type OpenedStorage, type StorageBackend } from './backends';
+import { describeRealSupabase } from './supabase-test-bucket';
 
 const MB = 1024 * 1024;
 
@@ -18,133 +19,191 @@ function interruptedBody(after: number, end: 'fail' | 'hang'): Readable {
 const put = (opened: OpenedStorage, path: string, body: Readable, expectedBytes?: number) =>
   opened.storage.put(path, body, { contentType: 'video/mp4', expectedBytes });
 
-/** What every StorageClient promises; runs over the local folder and over Supabase Storage (supabase-js). */
-describe.each(storageBackends)('$name storage contract', (backend) => {
+/**
+ * What every StorageClient promises; runs over the local folder and over Supabase Storage (supabase-js) on the
+ * stand-in, and unchanged over a real Supabase Storage when one is configured (bottom of this file).
+ */
+function storageContract(backend: StorageBackend): void {
+  const timeout = backend.caseTimeoutMs;
   let opened: OpenedStorage;
+  /** This case's storage only: when opening failed there is nothing to close (and no earlier case's to redo). */
+  let toClose: OpenedStorage | undefined;
 
   beforeEach(async () => {
-    opened = await backend.open();
-  });
+    toClose = undefined;
+    opened = toClose = await backend.open();
+  }, timeout);
   afterEach(async () => {
-    await opened.close();
-  });
+    await toClose?.close();
+  }, timeout);
 
   it.each([
     ['a small clip', 300_000],
     ['a clip above the standard upload size', 8 * MB + 123],
-  ])('stores %s and returns a URL serving it, its size and sha256', async (_, size) => {
-    const progress: number[] = [];
-    const stored = await opened.storage.put('job-1/clip_0.mp4', patternStream(size), {
-      contentType: 'video/mp4',
-      expectedBytes: size,
-      onProgress: (bytes) => progress.push(bytes),
-    });
-    expect(stored).toEqual({
-      path: 'job-1/clip_0.mp4',
-      fullPath: 'video-clips/job-1/clip_0.mp4',
-      url: expect.any(String),
-      bytes: size,
-      sha256: patternSha256(size),
-    });
-    await expect(opened.digestOfUrl(stored.url)).resolves.toEqual({ bytes: size, sha256: stored.sha256 });
-    await expect(opened.storage.stat('job-1/clip_0.mp4')).resolves.toEqual({
-      bytes: size,
-      metadata: expect.objectContaining({ size }),
-    });
-    await expect(opened.storage.stat('job-1/clip_9.mp4')).resolves.toBeNull();
-    expect(progress.at(-1)).toBe(size);
-  });
+  ])(
+    'stores %s and returns a URL serving it, its size and sha256',
+    async (_, size) => {
+      const progress: number[] = [];
+      const stored = await opened.storage.put('job-1/clip_0.mp4', patternStream(size), {
+        contentType: 'video/mp4',
+        expectedBytes: size,
+        onProgress: (bytes) => progress.push(bytes),
+      });
+      expect(stored).toEqual({
+        path: 'job-1/clip_0.mp4',
+        fullPath: `${opened.storage.bucket}/job-1/clip_0.mp4`,
+        url: expect.any(String),
+        bytes: size,
+        sha256: patternSha256(size),
+      });
+      await expect(opened.digestOfUrl(stored.url)).resolves.toEqual({ bytes: size, sha256: stored.sha256 });
+      await expect(opened.storage.stat('job-1/clip_0.mp4')).resolves.toEqual({
+        bytes: size,
+        metadata: expect.objectContaining({ size }),
+      });
+      await expect(opened.storage.stat('job-1/clip_9.mp4')).resolves.toBeNull();
+      expect(progress.at(-1)).toBe(size);
+    },
+    timeout,
+  );
 
-  it('streams a 200 MB clip through without holding it in memory', async () => {
-    const size = 200 * MB;
-    const baseline = process.memoryUsage().rss;
-    let peak = baseline;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-    const started = Date.now();
-    try {
-      const stored = await put(opened, 'job-1/clip_7.mp4', patternStream(size), size);
-      expect(stored).toMatchObject({ bytes: size, sha256: patternSha256(size) });
-    } finally {
-      clearInterval(sampler);
-    }
-    const growthMb = (peak - baseline) / MB;
-    console.log(
-      `${backend.name}: stored 200 MB in ${Date.now() - started} ms; peak RSS growth ${growthMb.toFixed(1)} MB`,
-    );
-    expect(growthMb).toBeLessThan(120);
-    await expect(opened.storage.stat('job-1/clip_7.mp4')).resolves.toMatchObject({ bytes: size });
-  });
+  it(
+    `streams a ${backend.largeClipBytes / MB} MB clip through without holding it in memory`,
+    async () => {
+      const size = backend.largeClipBytes;
+      const baseline = process.memoryUsage().rss;
+      let peak = baseline;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+      const started = Date.now();
+      try {
+        const stored = await put(opened, 'job-1/clip_7.mp4', patternStream(size), size);
+        expect(stored).toMatchObject({ bytes: size, sha256: patternSha256(size) });
+      } finally {
+        clearInterval(sampler);
+      }
+      const growthMb = (peak - baseline) / MB;
+      console.log(
+        `${backend.name}: stored ${size / MB} MB in ${Date.now() - started} ms; peak RSS growth ${growthMb.toFixed(1)} MB`,
+      );
+      expect(growthMb).toBeLessThan(120);
+      await expect(opened.storage.stat('job-1/clip_7.mp4')).resolves.toMatchObject({ bytes: size });
+    },
+    timeout,
+  );
 
   it.each([
     ['small', 40_000, 20_000],
     ['large', 7 * MB, 9 * MB],
-  ])('overwrites on a second put of the same path (%s): one object, the second bytes', async (_, first, second) => {
-    await put(opened, 'job-1/clip_0.mp4', patternStream(first), first);
-    const stored = await put(opened, 'job-1/clip_0.mp4', patternStream(second), second);
-    expect(stored.bytes).toBe(second);
-    expect(await opened.leftovers()).toEqual(['job-1/clip_0.mp4']);
-    expect((await opened.contents('job-1/clip_0.mp4'))?.equals(patternBytes(second))).toBe(true);
-  });
+  ])(
+    'overwrites on a second put of the same path (%s): one object, the second bytes',
+    async (_, first, second) => {
+      await put(opened, 'job-1/clip_0.mp4', patternStream(first), first);
+      const stored = await put(opened, 'job-1/clip_0.mp4', patternStream(second), second);
+      expect(stored.bytes).toBe(second);
+      expect(await opened.leftovers()).toEqual(['job-1/clip_0.mp4']);
+      expect((await opened.contents('job-1/clip_0.mp4'))?.equals(patternBytes(second))).toBe(true);
+    },
+    timeout,
+  );
 
   it.each([
     ['small', 60_000, 30_000],
     ['large', 9 * MB, 7 * MB],
-  ])('keeps the previous version whole when a later put fails midway (%s)', async (_, size, failAt) => {
-    const first = patternBytes(40_000);
-    await put(opened, 'job-1/clip_0.mp4', Readable.from([first]), first.length);
-    await expectFailure(
-      put(opened, 'job-1/clip_0.mp4', interruptedBody(failAt, 'fail'), size),
-      'RetryableError',
-      /connection lost/,
-    );
-    expect(await opened.leftovers()).toEqual(['job-1/clip_0.mp4']);
-    expect((await opened.contents('job-1/clip_0.mp4'))?.equals(first)).toBe(true);
-  });
+  ])(
+    'keeps the previous version whole when a later put fails midway (%s)',
+    async (_, size, failAt) => {
+      const first = patternBytes(40_000);
+      await put(opened, 'job-1/clip_0.mp4', Readable.from([first]), first.length);
+      await expectFailure(
+        put(opened, 'job-1/clip_0.mp4', interruptedBody(failAt, 'fail'), size),
+        'RetryableError',
+        /connection lost/,
+      );
+      expect(await opened.leftovers()).toEqual(['job-1/clip_0.mp4']);
+      expect((await opened.contents('job-1/clip_0.mp4'))?.equals(first)).toBe(true);
+    },
+    timeout,
+  );
 
   it.each([
     ['small', 300_000],
     ['large', 8 * MB + 123],
-  ])("keeps the caller's metadata with the object (%s): the sha256 fetchProbeStore records", async (_, size) => {
-    const metadata = { size, sha256: patternSha256(size) };
-    await opened.storage.put('job-1/clip_0.mp4', patternStream(size), {
-      contentType: 'video/mp4',
-      expectedBytes: size,
-      metadata,
-    });
-    await expect(opened.storage.stat('job-1/clip_0.mp4')).resolves.toEqual({
-      bytes: size,
-      metadata: expect.objectContaining(metadata),
-    });
-  });
+  ])(
+    "keeps the caller's metadata with the object (%s): the sha256 fetchProbeStore records",
+    async (_, size) => {
+      const metadata = { size, sha256: patternSha256(size) };
+      await opened.storage.put('job-1/clip_0.mp4', patternStream(size), {
+        contentType: 'video/mp4',
+        expectedBytes: size,
+        metadata,
+      });
+      await expect(opened.storage.stat('job-1/clip_0.mp4')).resolves.toEqual({
+        bytes: size,
+        metadata: expect.objectContaining(metadata),
+      });
+    },
+    timeout,
+  );
 
-  it('rejects a body shorter than announced and stores nothing', async () => {
-    await expectFailure(
-      put(opened, 'job-1/clip_0.mp4', patternStream(10_000), 12_000),
-      'RetryableError',
-      /10000 bytes.*12000/,
-    );
-    expect(await opened.leftovers()).toEqual([]);
-    await expect(opened.storage.stat('job-1/clip_0.mp4')).resolves.toBeNull();
-  });
+  it(
+    'rejects a body shorter than announced and stores nothing',
+    async () => {
+      await expectFailure(
+        put(opened, 'job-1/clip_0.mp4', patternStream(10_000), 12_000),
+        'RetryableError',
+        /10000 bytes.*12000/,
+      );
+      expect(await opened.leftovers()).toEqual([]);
+      await expect(opened.storage.stat('job-1/clip_0.mp4')).resolves.toBeNull();
+    },
+    timeout,
+  );
 
-  it('stops on abort with the caller’s reason and stores nothing', async () => {
-    const controller = new AbortController();
-    const reason = new Error('activity cancelled');
-    const running = opened.storage.put('job-1/clip_0.mp4', interruptedBody(100_000, 'hang'), {
-      contentType: 'video/mp4',
-      signal: controller.signal,
-      onProgress: (bytes) => {
-        if (bytes >= 100_000) setTimeout(() => controller.abort(reason), 20);
-      },
-    });
-    await expect(running).rejects.toBe(reason);
-    expect(await opened.leftovers()).toEqual([]);
-  });
+  it(
+    'stops on abort with the caller’s reason and stores nothing',
+    async () => {
+      const controller = new AbortController();
+      const reason = new Error('activity cancelled');
+      const running = opened.storage.put('job-1/clip_0.mp4', interruptedBody(100_000, 'hang'), {
+        contentType: 'video/mp4',
+        signal: controller.signal,
+        onProgress: (bytes) => {
+          if (bytes >= 100_000) setTimeout(() => controller.abort(reason), 20);
+        },
+      });
+      await expect(running).rejects.toBe(reason);
+      expect(await opened.leftovers()).toEqual([]);
+    },
+    timeout,
+  );
 
-  it('refuses paths that could leave the bucket', async () => {
-    for (const path of ['../escape.mp4', 'job-1/../../escape.mp4', '/etc/passwd', 'job-1//clip.mp4', 'a\\b.mp4', '']) {
-      await expectFailure(put(opened, path, Readable.from([Buffer.from('x')])), 'InvalidInput', /Invalid storage path/);
-    }
-    await expectFailure(opened.storage.stat('../video-clips'), 'InvalidInput');
-  });
-});
+  it(
+    'refuses paths that could leave the bucket',
+    async () => {
+      for (const path of [
+        '../escape.mp4',
+        'job-1/../../escape.mp4',
+        '/etc/passwd',
+        'job-1//clip.mp4',
+        'a\\b.mp4',
+        '',
+      ]) {
+        await expectFailure(
+          put(opened, path, Readable.from([Buffer.from('x')])),
+          'InvalidInput',
+          /Invalid storage path/,
+        );
+      }
+      await expectFailure(opened.storage.stat('../video-clips'), 'InvalidInput');
+    },
+    timeout,
+  );
+}
+
+describe.each(storageBackends)('$name storage contract', storageContract);
+
+/**
+ * The same cases against a real Supabase Storage, each in a bucket of its own that is removed afterwards (also when
+ * the case failed: the removal runs in afterEach).
+ */
+describeRealSupabase('real supabase storage contract', (project) => storageContract(realSupabaseBackend(project)));

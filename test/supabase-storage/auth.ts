@@ -20,25 +20,40 @@ export function createProjectKeys(): ProjectKeys {
 }
 
 export type AuthResult =
-  | { ok: true; role: Role }
+  | { ok: true; role: Role; authenticated: boolean }
   | { ok: false; gateway: true; apikeyPresent: boolean }
   | { ok: false; gateway: false; error: StorageErrorBody };
+
+export interface AuthChecks {
+  /** The API gateway's check of the `apikey` (header or query); a path proxy to self-hosted Storage has none. */
+  apikey: boolean;
+  /**
+   * Storage's `allowInvalidJwt` routes (GET/HEAD of an object, object info): a missing or invalid JWT makes the
+   * request anonymous instead of failing, and anonymous requests see public buckets only.
+   */
+  jwtOptional: boolean;
+}
 
 /**
  * The two checks a request to an authenticated route passes: the gateway's (an `apikey` of this project, header or
  * query) and Storage's (a valid `Authorization: Bearer <JWT>`, whose role decides what row-level security allows).
+ * Storage answers a missing or bad JWT with 400 "403" AccessDenied and jose's words ("Invalid Compact JWS").
  */
-export function authenticate(request: IncomingMessage, url: URL, keys: ProjectKeys): AuthResult {
-  const apikey = header(request, 'apikey') ?? url.searchParams.get('apikey');
-  if (!apikey || (apikey !== keys.anonKey && apikey !== keys.serviceRoleKey)) {
-    return { ok: false, gateway: true, apikeyPresent: !!apikey };
+export function authenticate(request: IncomingMessage, url: URL, keys: ProjectKeys, checks: AuthChecks): AuthResult {
+  if (checks.apikey) {
+    const apikey = header(request, 'apikey') ?? url.searchParams.get('apikey');
+    if (!apikey || (apikey !== keys.anonKey && apikey !== keys.serviceRoleKey)) {
+      return { ok: false, gateway: true, apikeyPresent: !!apikey };
+    }
   }
-  const bearer = /^Bearer (.+)$/i.exec(header(request, 'authorization') ?? '')?.[1];
-  if (!bearer) return { ok: false, gateway: false, error: StorageErrors.accessDenied('Invalid Compact JWS') };
-  const checked = verifyJwt(bearer, keys.jwtSecret);
-  if (!checked.ok) return { ok: false, gateway: false, error: StorageErrors.accessDenied(checked.reason) };
+  const bearer = /^Bearer\s+(.+)$/i.exec(header(request, 'authorization') ?? '')?.[1];
+  const checked = verifyJwt(bearer ?? '', keys.jwtSecret);
+  if (!checked.ok) {
+    if (checks.jwtOptional) return { ok: true, role: 'anon', authenticated: false };
+    return { ok: false, gateway: false, error: StorageErrors.accessDenied(checked.reason) };
+  }
   const role = checked.payload.role === 'service_role' ? 'service_role' : 'anon';
-  return { ok: true, role };
+  return { ok: true, role, authenticated: true };
 }
 
 export function header(request: IncomingMessage, name: string): string | undefined {

@@ -37,6 +37,28 @@ export async function createBucket(exchange: Exchange, state: ServerState): Prom
   sendJson(exchange.response, 200, { name: id });
 }
 
+/** DELETE /bucket/{id}: only an empty bucket goes (400 "409" "The bucket you tried to delete is not empty"). */
+export function deleteBucket(exchange: Exchange, state: ServerState): void {
+  const id = exchange.params[0];
+  if (exchange.role !== 'service_role' || !state.store.buckets.has(id)) {
+    return sendStorageError(exchange.response, StorageErrors.noSuchBucket());
+  }
+  if (state.store.inBucket(id).length > 0) return sendStorageError(exchange.response, StorageErrors.bucketNotEmpty());
+  state.store.buckets.delete(id);
+  sendJson(exchange.response, 200, { message: 'Successfully deleted' });
+}
+
+/** POST /bucket/{id}/empty: removes every object of the bucket. */
+export async function emptyBucket(exchange: Exchange, state: ServerState): Promise<void> {
+  const id = exchange.params[0];
+  if (exchange.role !== 'service_role' || !state.store.buckets.has(id)) {
+    return sendStorageError(exchange.response, StorageErrors.noSuchBucket());
+  }
+  const names = state.store.inBucket(id).map((record) => record.name);
+  await state.store.remove(id, names);
+  sendJson(exchange.response, 200, { message: 'Successfully emptied' });
+}
+
 /** A number of bytes, or a string such as "50MB" / "1GB"; null for none; undefined when unreadable. */
 function parseSize(value: unknown): number | null | undefined {
   if (value === null || value === undefined) return null;

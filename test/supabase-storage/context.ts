@@ -11,6 +11,16 @@ export interface StorageLimits {
   standardUploadLimit: number;
 }
 
+/**
+ * What stands in front of the Storage API server. Supabase's API gateway checks the `apikey` and tells Storage its
+ * public path prefix (`X-Forwarded-Prefix: /storage/v1`); a self-hosted Storage API server behind a plain path
+ * proxy gets neither, unless the proxy is set up to send the prefix.
+ */
+export interface Gateway {
+  checksApikey: boolean;
+  sendsForwardedPrefix: boolean;
+}
+
 /** What every route handler can reach. */
 export interface ServerState {
   store: ObjectStore;
@@ -18,6 +28,7 @@ export interface ServerState {
   faults: Faults;
   limits: StorageLimits;
   tus: TusUploads;
+  gateway: Gateway;
 }
 
 export interface Exchange {
@@ -26,8 +37,10 @@ export interface Exchange {
   url: URL;
   /** Path segments after the route's literal part, percent-decoded. */
   params: string[];
-  /** Set on authenticated routes. */
+  /** Set on authenticated routes; `anon` also when a route that tolerates it got no valid JWT. */
   role: Role;
+  /** The request carried a valid JWT (routes that tolerate none serve only public buckets without one). */
+  authenticated: boolean;
   /** From a drop-after fault: cut the connection after this many body bytes. */
   dropAfter?: number;
 }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 
-/** The body Supabase Storage sends for every error: four strings, in this order (reference §3). */
+/** The body Supabase Storage sends for every error: four strings, in this order. */
 export interface StorageErrorBody {
   statusCode: string;
   error: string;
@@ -18,6 +18,8 @@ const body = (statusCode: string, error: string, message: string, code: string):
 export const StorageErrors = {
   duplicate: () => body('409', 'Duplicate', 'The resource already exists', 'KeyAlreadyExists'),
   bucketExists: () => body('409', 'Duplicate', 'The resource already exists', 'BucketAlreadyExists'),
+  bucketNotEmpty: () =>
+    body('409', 'ResourceNotEmpty', 'The bucket you tried to delete is not empty', 'ResourceNotEmpty'),
   noSuchKey: () => body('404', 'not_found', 'Object not found', 'NoSuchKey'),
   noSuchBucket: () => body('404', 'Bucket not found', 'Bucket not found', 'NoSuchBucket'),
   accessDenied: (message: string) => body('403', 'Unauthorized', message, 'AccessDenied'),

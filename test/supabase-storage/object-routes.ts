@@ -95,11 +95,34 @@ async function readMultipart(exchange: Exchange, contentType: string, limit: num
   };
 }
 
-/** GET/HEAD /object/{bucket}/{path} and /object/authenticated/…: service role only (anon sees no rows). */
+/**
+ * GET/HEAD /object/{bucket}/{path} and /object/authenticated/…, as Storage serves them: the bucket is looked up
+ * past row-level security, a request without a valid JWT reaches public buckets only (any other bucket, or none,
+ * is 400 "404" NoSuchBucket), a public bucket's objects are served to anyone, a private bucket's to the service
+ * role only (row-level security hides them from anon: NoSuchKey).
+ */
 export function downloadObject(exchange: Exchange, state: ServerState): void {
+  const found = readableObject(exchange, state);
+  if ('error' in found) return sendReadError(exchange, found.error);
+  serveObject(exchange, state, found.record);
+}
+
+function readableObject(
+  exchange: Exchange,
+  state: ServerState,
+): { record: ObjectRecord } | { error: StorageErrorBody } {
   const [bucketId, name] = exchange.params;
-  const record = exchange.role === 'service_role' ? state.store.get(bucketId, name) : undefined;
-  serveObject(exchange, state, record);
+  const bucket = state.store.buckets.get(bucketId);
+  if (!bucket || (!exchange.authenticated && !bucket.public)) return { error: StorageErrors.noSuchBucket() };
+  const record = bucket.public || exchange.role === 'service_role' ? state.store.get(bucketId, name) : undefined;
+  return record ? { record } : { error: StorageErrors.noSuchKey() };
+}
+
+/** Errors of reads: HEAD answers the status alone (400, no body). */
+function sendReadError(exchange: Exchange, error: StorageErrorBody): void {
+  if (exchange.request.method !== 'HEAD') return sendStorageError(exchange.response, error);
+  exchange.response.writeHead(400);
+  exchange.response.end();
 }
 
 /** GET/HEAD /object/public/{bucket}/{path}: no key needed, public buckets only. */
@@ -130,13 +153,7 @@ export function downloadSignedObject(exchange: Exchange, state: ServerState): vo
 function serveObject(exchange: Exchange, state: ServerState, record: ObjectRecord | undefined): void {
   const { request, response } = exchange;
   const isHead = request.method === 'HEAD';
-  if (!record) {
-    if (isHead) {
-      response.writeHead(400);
-      return void response.end();
-    }
-    return sendStorageError(response, StorageErrors.noSuchKey());
-  }
+  if (!record) return sendReadError(exchange, StorageErrors.noSuchKey());
   const range = /^bytes=(\d+)-(\d*)$/.exec(header(request, 'range') ?? '');
   const start = range ? Number(range[1]) : 0;
   const end = range && range[2] ? Math.min(Number(range[2]), record.size - 1) : record.size - 1;
@@ -157,11 +174,11 @@ function serveObject(exchange: Exchange, state: ServerState, record: ObjectRecor
   state.store.read(record, { start, end }).pipe(response);
 }
 
-/** GET /object/info/{bucket}/{path} */
+/** GET /object/info/{bucket}/{path}: found as GET finds it (a missing bucket is NoSuchBucket, not NoSuchKey). */
 export function objectInfo(exchange: Exchange, state: ServerState): void {
-  const [bucketId, name] = exchange.params;
-  const record = exchange.role === 'service_role' ? state.store.get(bucketId, name) : undefined;
-  if (!record) return sendStorageError(exchange.response, StorageErrors.noSuchKey());
+  const found = readableObject(exchange, state);
+  if ('error' in found) return sendStorageError(exchange.response, found.error);
+  const { record } = found;
   sendJson(exchange.response, 200, {
     id: record.id,
     name: record.name,

@@ -23,7 +23,7 @@ afterEach(async () => {
 const clips = () => admin.storage.from('clips');
 const mp4 = (text: string) => Buffer.from(text);
 
-/** The local Storage server answers supabase-js as Supabase Storage does (reference §2–§6). */
+/** The local Storage server answers supabase-js as Supabase Storage does. */
 describe('local Supabase Storage server', () => {
   it('uploads with and without upsert: a second plain upload is 400 "409" Duplicate', async () => {
     const first = await clips().upload('a/b.mp4', mp4('one'), { contentType: 'video/mp4' });

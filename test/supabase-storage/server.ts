@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { authenticate, createProjectKeys, type ProjectKeys } from './auth';
-import { createBucket, getBucket, listBuckets } from './bucket-routes';
-import type { Exchange, ServerState, StorageLimits } from './context';
+import { createBucket, deleteBucket, emptyBucket, getBucket, listBuckets } from './bucket-routes';
+import type { Exchange, Gateway, ServerState, StorageLimits } from './context';
 import {
   httpStatusOf,
   sendGatewayUnauthorized,
@@ -34,29 +34,35 @@ import { listenForTest } from '../helpers/local-server';
 
 type Handler = (exchange: Exchange, state: ServerState) => void | Promise<void>;
 
+/**
+ * Who may call a route. `public`: no key (public and signed reads, TUS OPTIONS). `jwt`: the gateway's apikey check,
+ * then a valid JWT. `optional-jwt`: the apikey check, then a JWT when there is a valid one; without, the request is
+ * anonymous (Storage's `allowInvalidJwt`, on GET/HEAD of an object and on object info).
+ */
+type Access = 'public' | 'jwt' | 'optional-jwt';
+
 interface Route {
   methods: string[];
   /** Matched against the path below /storage/v1; groups become `params` (percent-decoded). */
   pattern: RegExp;
   target: FaultTarget;
-  /** Public and signed reads need no key; everything else passes the gateway and Storage's JWT check. */
-  authenticated: boolean;
+  access: Access;
   handle: Handler;
 }
 
 const PATH = '(.+)';
 const SEGMENT = '([^/]+)';
-const route = (methods: string[], pattern: string, target: FaultTarget, handle: Handler, authenticated = true) => ({
+const route = (methods: string[], pattern: string, target: FaultTarget, handle: Handler, access: Access = 'jwt') => ({
   methods,
   pattern: new RegExp(`^${pattern}$`),
   target,
-  authenticated,
+  access,
   handle,
 });
 
-/** Literal segments before `/object/{bucket}/*`, as Storage registers them (reference §6). */
+/** Literal segments before `/object/{bucket}/*`, as Storage registers them. */
 const ROUTES: Route[] = [
-  route(['OPTIONS'], `/upload/resumable(?:/${SEGMENT})?`, 'any', tusOptions, false),
+  route(['OPTIONS'], `/upload/resumable(?:/${SEGMENT})?`, 'any', tusOptions, 'public'),
   route(['POST'], '/upload/resumable/?', 'tus-create', tusCreate),
   route(['HEAD'], `/upload/resumable/${SEGMENT}`, 'tus-head', tusHead),
   route(['PATCH'], `/upload/resumable/${SEGMENT}`, 'tus-patch', tusPatch),
@@ -64,15 +70,17 @@ const ROUTES: Route[] = [
   route(['GET'], '/bucket/?', 'bucket', listBuckets),
   route(['POST'], '/bucket/?', 'bucket', createBucket),
   route(['GET'], `/bucket/${SEGMENT}`, 'bucket', getBucket),
+  route(['DELETE'], `/bucket/${SEGMENT}`, 'bucket', deleteBucket),
+  route(['POST'], `/bucket/${SEGMENT}/empty`, 'bucket', emptyBucket),
   route(['POST'], `/object/list/${SEGMENT}`, 'any', listObjects),
   route(['POST'], `/object/sign/${SEGMENT}/${PATH}`, 'sign', signObject),
   route(['POST'], `/object/sign/${SEGMENT}`, 'sign', signObjects),
-  route(['GET', 'HEAD'], `/object/sign/${SEGMENT}/${PATH}`, 'download', downloadSignedObject, false),
-  route(['GET'], `/object/info/${SEGMENT}/${PATH}`, 'info', objectInfo),
-  route(['GET', 'HEAD'], `/object/public/${SEGMENT}/${PATH}`, 'download', downloadPublicObject, false),
+  route(['GET', 'HEAD'], `/object/sign/${SEGMENT}/${PATH}`, 'download', downloadSignedObject, 'public'),
+  route(['GET'], `/object/info/${SEGMENT}/${PATH}`, 'info', objectInfo, 'optional-jwt'),
+  route(['GET', 'HEAD'], `/object/public/${SEGMENT}/${PATH}`, 'download', downloadPublicObject, 'public'),
   route(['GET', 'HEAD'], `/object/authenticated/${SEGMENT}/${PATH}`, 'download', downloadObject),
   route(['POST', 'PUT'], `/object/${SEGMENT}/${PATH}`, 'object-upload', uploadObject),
-  route(['GET', 'HEAD'], `/object/${SEGMENT}/${PATH}`, 'download', downloadObject),
+  route(['GET', 'HEAD'], `/object/${SEGMENT}/${PATH}`, 'download', downloadObject, 'optional-jwt'),
   route(['DELETE'], `/object/${SEGMENT}`, 'any', removeObjects),
 ];
 
@@ -85,6 +93,11 @@ export interface StorageServerOptions {
   buckets?: Array<{ id: string; public?: boolean; fileSizeLimit?: number | null; allowedMimeTypes?: string[] | null }>;
   /** How long a resumable upload URL lives; default 1 h (TUS_URL_EXPIRY_MS). */
   tusExpiryMs?: number;
+  /**
+   * What stands in front of Storage; default Supabase's API gateway (apikey checked, X-Forwarded-Prefix sent).
+   * `{ checksApikey: false, sendsForwardedPrefix: false }` is a self-hosted Storage API server behind a plain proxy.
+   */
+  gateway?: Partial<Gateway>;
 }
 
 export interface RecordedRequest {
@@ -111,9 +124,10 @@ export interface StorageServer {
 }
 
 /**
- * A local stand-in for Supabase Storage's object API, faithful to reference §3–§6: the same routes under
- * /storage/v1, status codes and error bodies, apikey and JWT checks, bucket limits and MIME allow-lists, TUS
- * resumable uploads, and injectable faults. Objects live in files in a temporary folder.
+ * A local stand-in for Supabase Storage's object API: the same routes under /storage/v1, status codes and error
+ * bodies, apikey and JWT checks, bucket limits and MIME allow-lists, TUS resumable uploads, and injectable faults.
+ * Where it was compared with the real Storage API server, it answers as that did (docs/testing.md, "Fidelity";
+ * `real-answers.test.ts` holds it to that). Objects live in files in a temporary folder.
  */
 export async function startStorageServer(options: StorageServerOptions = {}): Promise<StorageServer> {
   const root = await mkdtemp(join(tmpdir(), 'supabase-storage-'));
@@ -130,6 +144,7 @@ export async function startStorageServer(options: StorageServerOptions = {}): Pr
     faults: new Faults(),
     limits,
     tus: new TusUploads(store, options.tusExpiryMs ?? 60 * 60 * 1000),
+    gateway: { checksApikey: true, sendsForwardedPrefix: true, ...options.gateway },
   };
   const requests: RecordedRequest[] = [];
   const server = http.createServer((request, response) => {
@@ -182,13 +197,16 @@ async function handle(
     .slice(1)
     .filter((value) => value !== undefined)
     .map(decodeURIComponent);
-  const exchange: Exchange = { request, response, url, params, role: 'anon' };
+  const exchange: Exchange = { request, response, url, params, role: 'anon', authenticated: false };
 
   const fault = state.faults.take(found.target);
   if (fault && (await applyFault(fault, found.target, exchange))) return;
 
-  if (found.authenticated) {
-    const auth = authenticate(request, url, state.keys);
+  if (found.access !== 'public') {
+    const auth = authenticate(request, url, state.keys, {
+      apikey: state.gateway.checksApikey,
+      jwtOptional: found.access === 'optional-jwt',
+    });
     if (!auth.ok) {
       discardBody(request);
       if (auth.gateway) return sendGatewayUnauthorized(response, auth.apikeyPresent);
@@ -198,6 +216,7 @@ async function handle(
       return sendStorageError(response, auth.error);
     }
     exchange.role = auth.role;
+    exchange.authenticated = auth.authenticated;
   }
   await found.handle(exchange, state);
 }

@@ -39,49 +39,70 @@ function versionOk(exchange: Exchange): boolean {
   return false;
 }
 
-export function tusOptions(exchange: Exchange): void {
+/** OPTIONS: what the server supports; Tus-Max-Size is the project's upload limit. */
+export function tusOptions(exchange: Exchange, state: ServerState): void {
   exchange.response.writeHead(204, {
     ...TUS_HEADERS,
     'tus-version': '1.0.0',
     'tus-extension': 'creation,creation-with-upload,creation-defer-length,termination,expiration',
+    'tus-max-size': String(state.limits.fileSizeLimit),
   });
   exchange.response.end();
 }
 
-/** POST /upload/resumable: Upload-Length (or Upload-Defer-Length: 1) and Upload-Metadata; 201 with Location. */
+/**
+ * POST /upload/resumable: Upload-Length (or Upload-Defer-Length: 1) and Upload-Metadata; 201 with Location. The
+ * checks come in @tus/server's and Storage's order: length, metadata, bucket (404), size (413), then row-level
+ * security (403), an existing object without x-upsert (409) and the MIME type (415).
+ */
 export async function tusCreate(exchange: Exchange, state: ServerState): Promise<void> {
   const { request, response } = exchange;
   if (!versionOk(exchange)) return;
-  if (exchange.role !== 'service_role') return failStorage(exchange, 403, 'new row violates row-level security policy');
   const lengthHeader = header(request, 'upload-length');
   const deferred = header(request, 'upload-defer-length') === '1';
   if ((lengthHeader === undefined) === !deferred || (lengthHeader !== undefined && !/^\d+$/.test(lengthHeader))) {
     return fail(exchange, TUS_ERRORS.invalidLength);
   }
-  const metadata = parseMetadata(header(request, 'upload-metadata'));
+  const metadataHeader = header(request, 'upload-metadata');
+  if (metadataHeader === undefined) return failStorage(exchange, 400, 'Metadata header is required');
+  const metadata = parseMetadata(metadataHeader);
   if (!metadata) return fail(exchange, TUS_ERRORS.invalidMetadata);
   const { bucketName, objectName, contentType } = metadata;
   if (!bucketName || !objectName) return failStorage(exchange, 400, 'Invalid key');
   const bucket = state.store.buckets.get(bucketName);
   if (!bucket) return failStorage(exchange, 404, 'Bucket not found');
+  const length = lengthHeader === undefined ? null : Number(lengthHeader);
+  if (length !== null && length > bucketLimit(state, bucket.file_size_limit)) {
+    return fail(exchange, TUS_ERRORS.maxSizeExceeded);
+  }
+  if (exchange.role !== 'service_role') return failStorage(exchange, 403, 'new row violates row-level security policy');
   if (state.store.get(bucketName, objectName) && !isUpsert(exchange)) {
     return failStorage(exchange, 409, 'The resource already exists');
   }
   if (contentType && !mimeTypeAllowed(bucket.allowed_mime_types, contentType)) {
     return failStorage(exchange, 415, `mime type ${contentType} is not supported`);
   }
-  const length = lengthHeader === undefined ? null : Number(lengthHeader);
-  if (length !== null && length > bucketLimit(state, bucket.file_size_limit)) {
-    return fail(exchange, TUS_ERRORS.maxSizeExceeded);
-  }
   const upload = await state.tus.create(bucketName, objectName, length, metadata);
   discardBody(request);
   response.writeHead(201, {
     ...TUS_HEADERS,
-    location: `http://${header(request, 'host')}/storage/v1/upload/resumable/${upload.id}`,
+    location: uploadLocation(exchange, state, upload.id),
     'upload-expires': new Date(upload.expiresAt).toUTCString(),
   });
   response.end();
+}
+
+/**
+ * Where Storage says the upload lives: built from the request's (forwarded) proto and host, the prefix the gateway
+ * sent in X-Forwarded-Prefix, and the TUS path. Without that prefix (a plain proxy) the Location misses
+ * `/storage/v1` and is not a URL the client can use as it is.
+ */
+function uploadLocation(exchange: Exchange, state: ServerState, id: string): string {
+  const { request } = exchange;
+  const proto = header(request, 'x-forwarded-proto') ?? 'http';
+  const host = header(request, 'x-forwarded-host') ?? header(request, 'host');
+  const prefix = state.gateway.sendsForwardedPrefix ? '/storage/v1' : '';
+  return `${proto}://${host}${prefix}/upload/resumable/${id}`;
 }
 
 /** HEAD /upload/resumable/{id}: where the upload stands. */

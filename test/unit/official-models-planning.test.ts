@@ -66,6 +66,14 @@ describe('kling-v2.1', () => {
     expect(plan(5).estimatedCostUsd).toBe('0.250000');
     expect(plan(10).estimatedCostUsd).toBe('0.500000');
   });
+
+  test('plans the billing variant of its mode, and estimates at that variant’s price', () => {
+    expect(plan(5)).toMatchObject({ variant: 'standard', estimatedCostUsd: '0.250000' });
+    expect(plan(5, { resolution: '720p' })).toMatchObject({ variant: 'standard', estimatedCostUsd: '0.250000' });
+    // Pro mode was estimated (and reserved) at the standard price, 44 % under its cost.
+    expect(plan(5, { resolution: '1080p' })).toMatchObject({ variant: 'pro', estimatedCostUsd: '0.450000' });
+    expect(plan(10, { resolution: '1080p' })).toMatchObject({ variant: 'pro', estimatedCostUsd: '0.900000' });
+  });
 });
 
 describe('hailuo-02', () => {
@@ -98,7 +106,7 @@ describe('hailuo-02', () => {
     expect(invalidInputMessage(() => plan(10, { resolution: '1080p' }))).toBe(
       'clip.duration 10 s is outside what hailuo-02 can produce at 1080p (6 s, ±2 s tolerance)',
     );
-    expect(invalidInputMessage(() => plan(9, { resolution: '512p' }))).toContain('at 512p (6 s,');
+    expect(invalidInputMessage(() => plan(9, { resolution: '512p' }, { imageUrl: IMAGE }))).toContain('at 512p (6 s,');
     expect(plan(10, { resolution: '768p' }).input).toMatchObject({ duration: 10, resolution: '768p' });
     expect(plan(6, { resolution: '768p' }).input).toMatchObject({ duration: 6, resolution: '768p' });
   });
@@ -122,6 +130,30 @@ describe('hailuo-02', () => {
   test('summarises and estimates the planned clip', () => {
     const result = plan(10);
     expect(result.summary).toBe('240 frames at 24 fps (10 s, 768p) on minimax/hailuo-02');
-    expect(result.estimatedCostUsd).toBe('0.800000');
+    expect(result.estimatedCostUsd).toBe('0.700000');
+  });
+
+  test('plans the billing variant of its resolution, and estimates at that variant’s price', () => {
+    expect(plan(6)).toMatchObject({ variant: '1080p', estimatedCostUsd: '0.480000' });
+    // 768p was estimated (and reserved) at the 1080p price.
+    expect(plan(10)).toMatchObject({ variant: '768p', estimatedCostUsd: '0.700000' });
+    expect(plan(6, { resolution: '768p' })).toMatchObject({ variant: '768p', estimatedCostUsd: '0.420000' });
+    expect(plan(6, { resolution: '512p' }, { imageUrl: IMAGE })).toMatchObject({
+      variant: '512p',
+      estimatedCostUsd: '0.360000',
+    });
+  });
+
+  test('refuses 512p without a first frame, naming clip.imageUrl and settings.resolution', () => {
+    const message = invalidInputMessage(() => plan(6, { resolution: '512p' }));
+    expect(message).toMatch(/^clip\.imageUrl is required by hailuo-02 at settings\.resolution 512p/);
+    expect(message).toContain('choose 768p or 1080p');
+    expect(plan(6, { resolution: '512p' }, { imageUrl: IMAGE }).input).toMatchObject({
+      first_frame_image: IMAGE,
+      resolution: '512p',
+    });
+    // Text only is fine at the other resolutions, and by default.
+    expect(plan(6, { resolution: '768p' }).input).not.toHaveProperty('first_frame_image');
+    expect(plan(6).input).toMatchObject({ resolution: '1080p' });
   });
 });

@@ -46,6 +46,7 @@ describe('validateGenerateClipInput accepts and normalises', () => {
       environment: 'production',
       pollInterval: '3s',
       deadline: 120000,
+      startLimit: '10 minutes',
     };
     expect(validateGenerateClipInput(full)).toEqual({ ...full, jobId: JOB_ID });
   });
@@ -249,10 +250,14 @@ describe('validateGenerateClipInput rejects, naming the field', () => {
       withField('deadline', { seconds: 5 }),
       'deadline must be a duration such as "3s" or "2 minutes", or a number of milliseconds (got an object)',
     ],
+    ['startLimit too short', withField('startLimit', '500ms'), 'startLimit must be from 1 second to 6 hours'],
+    ['startLimit too long', withField('startLimit', '1 day'), 'startLimit must be from 1 second to 6 hours'],
   ])('%s', (_case, input, expected) => {
     const message = invalidInputMessage(() => validateGenerateClipInput(input));
     expect(message).toContain(expected);
-    expect(message).toMatch(/^(input|jobId|clip|models|settings|environment|pollInterval|deadline|budget)\b/);
+    expect(message).toMatch(
+      /^(input|jobId|clip|models|settings|environment|pollInterval|deadline|startLimit|budget)\b/,
+    );
   });
 
   test('credentials in an image URL are refused without echoing them', () => {

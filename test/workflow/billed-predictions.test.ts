@@ -7,7 +7,9 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../src/activities';
 import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
 import type { ClipBookings, GenerateClipInput } from '../../src/domain/types';
+import { getModelSpec, planClip } from '../../src/domain/catalogue';
 import { FailureType, clipFailure } from '../../src/domain/failures';
+import { reservationUsd } from '../../src/domain/pricing';
 import type { CostLedger } from '../../src/ledger/types';
 import type { StorageClient } from '../../src/storage/types';
 import type { generateClipWorkflow } from '../../src/workflows';
@@ -155,18 +157,22 @@ it('a booking outlasts a ledger outage with no attempt limit, visibly, and books
 
 describe('a budget bounds what a clip can spend', () => {
   it("a prediction stopped by its Cancel-After is billed no more than the clip's reservation", async () => {
-    // A run longer than the clip may go on: Replicate cancels it at its Cancel-After (150 s), which is what was reserved.
-    harness.simulator.faults.add({ kind: 'long-run', seconds: 400, model: 'svd', times: 'always' });
+    // A prediction that starts at once may run until Replicate cancels it at its Cancel-After (SVD: its 600 s start
+    // limit + 120 s deadline + 30 s), e.g. when no worker is left to cancel it: that is what the clip reserves.
+    const svd = getModelSpec('svd');
+    const cancelAfter = svd.startLimitSeconds + svd.deadlineSeconds + 30;
+    harness.simulator.faults.add({ kind: 'long-run', seconds: cancelAfter + 250, model: 'svd', times: 'always' });
     const input = harness.input();
-    await harness.ledger.ensureJob(input.jobId, '0.21');
+    const budget = reservationUsd('svd', planClip('svd', input.clip).plannedDuration, cancelAfter, {});
+    await harness.ledger.ensureJob(input.jobId, budget);
 
     const failure = await workflowFailureOf(harness.run(input));
 
     expect(failure.type).toBe(FailureType.Generation);
     const rows = await harness.ledger.listClipCosts(input.jobId);
-    expect(rows).toEqual([expect.objectContaining({ predictionStatus: 'canceled' })]);
-    expect(Number(rows[0].amountUsd)).toBeLessThanOrEqual(0.21);
-    expect(Number(rows[0].amountUsd)).toBeGreaterThan(0.2);
+    expect(rows).toEqual([expect.objectContaining({ predictionStatus: 'canceled', predictTimeSeconds: cancelAfter })]);
+    expect(Number(rows[0].amountUsd)).toBeLessThanOrEqual(Number(budget));
+    expect(Number(rows[0].amountUsd)).toBeGreaterThan(Number(budget) * 0.99);
     expect(bookingsOf(failure)?.totalUsd).toBe(rows[0].amountUsd);
   });
 });

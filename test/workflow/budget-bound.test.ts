@@ -14,8 +14,9 @@ jest.setTimeout(120_000);
 const harness = useClipHarness('dev');
 
 it('four parallel clips whose predictions run far past the typical time never book past the budget', async () => {
-  // SVD: 0.0014 USD/s, typically 60 s (0.084 USD). Each prediction here runs 100 s: 0.14 USD. Each clip may run
-  // 150 s (120 s deadline + 30 s Cancel-After margin), so it reserves 0.21 USD, and only two fit in 0.5 USD.
+  // SVD: 0.0014 USD/s, typically 60 s (0.084 USD). Each prediction here runs 100 s: 0.14 USD. With a 5 s start
+  // limit, each clip's prediction may run 155 s (its Cancel-After: 5 s to start + 120 s deadline + 30 s margin), so it
+  // reserves 0.217 USD, and only two fit in 0.5 USD.
   harness.simulator.faults.add({ kind: 'long-run', seconds: 100, model: 'svd', times: 'always' });
   const jobId = harness.input().jobId;
   await harness.ledger.ensureJob(jobId, '0.5');
@@ -24,7 +25,7 @@ it('four parallel clips whose predictions run far past the typical time never bo
   const outcomes = await worker.runUntil(
     Promise.allSettled(
       [0, 1, 2, 3].map(async (clipIndex) => {
-        const input = harness.input({ clipIndex }, { jobId, pollInterval: '500ms' });
+        const input = harness.input({ clipIndex }, { jobId, pollInterval: '500ms', startLimit: '5s' });
         return harness.env.client.workflow.execute<typeof generateClipWorkflow>(
           'generateClipWorkflow',
           clipWorkflowOptions(input, taskQueue),

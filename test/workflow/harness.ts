@@ -32,7 +32,6 @@ export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
 export const TEST_REQUEST_TIMEOUT_MS = 5_000;
 
 export class ClipHarness {
-  private clips = 0;
   /** Set to have creates carry a webhook to a receiver (test/webhooks, or `enableWebhooks`); unset, workflows poll. */
   webhook: WebhookDeps | undefined;
   private receiver: WebhookReceiver | undefined;
@@ -82,13 +81,15 @@ export class ClipHarness {
     };
   }
 
-  /** A clip of a new job. Each gets its own seed, so no two test clips send Replicate identical inputs. */
+  /**
+   * A clip of a new job. No seed: clipgen gives each create its own (from its idempotency token), so no two test clips
+   * send Replicate identical input, and a retried create can recognise its prediction without an echoed webhook.
+   */
   input(clip: Partial<GenerateClipInput['clip']> = {}, extra: Partial<GenerateClipInput> = {}): GenerateClipInput {
-    this.clips += 1;
     return {
       jobId: randomUUID(),
       clip: { clipIndex: 0, prompt: 'a lighthouse in a storm', duration: 3, imageUrl: this.imageUrl, ...clip },
-      settings: { seed: this.clips },
+      settings: {},
       ...extra,
     };
   }
@@ -160,10 +161,13 @@ export class ClipHarness {
  * One harness for a whole test file: started before its first test, closed after its last, with the simulator's
  * faults cleared after each test. The returned object stands for that harness (it forwards to it once started).
  */
-export function useClipHarness(server: 'time-skipping' | 'dev' = 'time-skipping'): ClipHarness {
+export function useClipHarness(
+  server: 'time-skipping' | 'dev' = 'time-skipping',
+  options: { simulator?: SimulatorOptions } = {},
+): ClipHarness {
   let current: ClipHarness | undefined;
   beforeAll(async () => {
-    current = await ClipHarness.start(server);
+    current = await ClipHarness.start(server, options);
   });
   afterAll(async () => {
     await current?.close();

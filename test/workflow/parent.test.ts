@@ -66,18 +66,22 @@ describe('generateClipsWorkflow (the parent contract)', () => {
     expect(created(COGVIDEOX) - cogBefore).toBe(3);
     expect(harness.simulator.stats().running).toBe(0);
 
-    const expectedTotal = result.clips.reduce((sum, clip) => addUsd(sum, clip.cost), '0');
-    expect(result.totalCost).toBe(expectedTotal);
-    // The ledger also books what the failed and timed-out predictions cost; totalCost is the Clips' share.
+    // The ledger also books what the failed and timed-out predictions cost; bookedUsd counts them too.
     const rows = await harness.ledger.listClipCosts(input.jobId);
     const clipRows = rows.filter((row) => result.clips.some((clip) => clip.predictionId === row.predictionId));
     expect(clipRows.map((row) => row.amountUsd).reduce((sum, amount) => addUsd(sum, amount), '0')).toBe(
-      result.totalCost,
+      result.clips.reduce((sum, clip) => addUsd(sum, clip.cost), '0'),
     );
     expect(clipRows).toHaveLength(6);
     expect(rows.filter((row) => !clipRows.includes(row)).map((row) => row.predictionStatus)).not.toContain('succeeded');
     const rowsTotal = rows.reduce((sum, row) => addUsd(sum, row.amountUsd), '0');
     expect((await harness.ledger.getJob(input.jobId))?.totalCost).toBe(rowsTotal);
+    expect(result.bookedUsd).toBe(rowsTotal);
+    // Each failed clip's record lists exactly the ledger rows of its clip.
+    for (const failed of result.failed) {
+      const own = rows.filter((row) => row.clipIndex === failed.clipIndex).map((row) => row.predictionId);
+      expect((failed.bookings?.predictions ?? []).map((booking) => booking.predictionId).sort()).toEqual(own.sort());
+    }
   });
 
   it('starts each child under the canonical (lowercase) job id, whatever case the parent was given', async () => {

@@ -4,8 +4,9 @@
  */
 import { estimateCostUsd } from '../cost';
 import { chooseDuration, exactSeconds, formatSeconds, secondsToNumber } from '../duration-planning';
-import type { ModelPlan, ModelSpec, PriceModel } from '../model-spec';
+import type { ModelPlan, ModelSpec, PlannedInputs, PriceModel } from '../model-spec';
 import {
+  SEED_RANGE,
   booleanSetting,
   definedEntries,
   integerSetting,
@@ -30,9 +31,21 @@ const PRICE: PriceModel = {
 /** The model README's figure for an A100. */
 const TYPICAL_PREDICT_SECONDS = 180;
 
+const STEPS_RANGE = { min: 1, max: 120 };
+const GUIDANCE_RANGE = { min: 0, max: 12 };
+
+/** What `plan` may send (checked against the model's schema by `clipgen doctor`). */
+const INPUTS: PlannedInputs = {
+  prompt: { type: 'string', sent: 'always' },
+  steps: { type: 'integer', sent: 'sometimes', range: STEPS_RANGE },
+  guidance: { type: 'number', sent: 'sometimes', range: GUIDANCE_RANGE },
+  seed: { type: 'integer', sent: 'sometimes', range: SEED_RANGE },
+  extend_prompt: { type: 'boolean', sent: 'sometimes' },
+};
+
 function plan(clip: ClipPrompt, settings: GenerationSettings): ModelPlan {
-  const steps = integerSetting(settings, 'steps', { min: 1, max: 120 }, 'cogvideox');
-  const guidance = numberSetting(settings, 'guidance', { min: 0, max: 12 }, 'cogvideox');
+  const steps = integerSetting(settings, 'steps', STEPS_RANGE, 'cogvideox');
+  const guidance = numberSetting(settings, 'guidance', GUIDANCE_RANGE, 'cogvideox');
   const seed = seedSetting(settings, 'cogvideox');
   const extendPrompt = booleanSetting(settings, 'extendPrompt', 'cogvideox');
   const seconds = exactSeconds(FRAMES, FPS);
@@ -46,6 +59,7 @@ function plan(clip: ClipPrompt, settings: GenerationSettings): ModelPlan {
     frames: FRAMES,
     fps: FPS,
     estimatedCostUsd: estimateCostUsd(PRICE, TYPICAL_PREDICT_SECONDS, plannedDuration),
+    variant: null,
     summary:
       `${FRAMES} frames at ${FPS} fps (${formatSeconds(seconds)} s) ` +
       `on ${replicateModelName(REPLICATE_REFS.cogvideox)}${imageNote}`,
@@ -62,8 +76,11 @@ export const COGVIDEOX: ModelSpec = {
   // A run takes about 180 s on an A100 (model README), already past the seed's 120 s; the rest leaves
   // room for queueing and a cold boot of this community model.
   deadlineSeconds: 300,
+  // A community model: Replicate boots a worker on demand, which can take minutes.
+  startLimitSeconds: 600,
   price: PRICE,
   typicalPredictSeconds: TYPICAL_PREDICT_SECONDS,
   reachableDurations: { min: FRAMES / FPS, max: FRAMES / FPS },
+  inputs: INPUTS,
   plan,
 };

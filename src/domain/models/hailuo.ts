@@ -6,25 +6,64 @@ import { estimateCostUsd } from '../cost';
 import { describeValue } from '../describe-value';
 import { chooseDuration, exactSeconds, type DurationOption } from '../duration-planning';
 import { FailureType, clipFailure } from '../failures';
-import type { ModelPlan, ModelSpec, PriceModel } from '../model-spec';
+import type { ModelPlan, ModelSpec, PlannedInputs, PriceModel } from '../model-spec';
 import { booleanSetting, definedEntries, optionalImageUrl } from '../plan-inputs';
 import { REPLICATE_REFS, replicateModelName } from '../replicate-refs';
 import type { ClipPrompt, GenerationSettings } from '../types';
-import { OFFICIAL_DEADLINE_SECONDS, OFFICIAL_TYPICAL_PREDICT_SECONDS, OFFICIAL_VIDEO_FPS } from './official-video';
+import {
+  OFFICIAL_DEADLINE_SECONDS,
+  OFFICIAL_START_LIMIT_SECONDS,
+  OFFICIAL_TYPICAL_PREDICT_SECONDS,
+  OFFICIAL_VIDEO_FPS,
+} from './official-video';
 
 type HailuoResolution = '512p' | '768p' | '1080p';
 
 const RESOLUTIONS: readonly HailuoResolution[] = ['512p', '768p', '1080p'];
 const DEFAULT_RESOLUTION: HailuoResolution = '1080p';
 const LONG_RESOLUTION: HailuoResolution = '768p';
+const DURATIONS = [6, 10];
 
+/** What `plan` may send (checked against the model's schema by `clipgen doctor`). */
+const INPUTS: PlannedInputs = {
+  prompt: { type: 'string', sent: 'always' },
+  first_frame_image: { type: 'string', sent: 'sometimes', format: 'uri' },
+  duration: { type: 'integer', sent: 'always', values: DURATIONS },
+  resolution: { type: 'string', sent: 'always', values: RESOLUTIONS },
+  prompt_optimizer: { type: 'boolean', sent: 'sometimes' },
+};
+
+/** Public price tables order the resolutions 512p < 768p < 1080p; only the 1080p figure is at hand (docs/catalogue.md). */
+const PLACEHOLDER_NOTE =
+  'Unconfirmed placeholder: no public figure at hand, set with CLIPGEN_PRICE_OVERRIDES. Below the next resolution, ' +
+  'as public tables order them, and high, so that budgets stay bounds.';
+
+/** Billed per output second at the resolution reported as metrics.resolution_target. */
 const PRICE: PriceModel = {
   kind: 'per-output-second',
   metric: 'video_output_duration_seconds',
-  usdPerUnit: '0.080000',
-  checkedOn: '2026-11-25',
-  note: 'Unconfirmed: 1080p figure, the highest tier; 768p and 512p cost less. Override it when known.',
+  variants: {
+    '512p': { usdPerUnit: '0.060000', checkedOn: '2026-12-01', note: PLACEHOLDER_NOTE },
+    '768p': { usdPerUnit: '0.070000', checkedOn: '2026-12-01', note: PLACEHOLDER_NOTE },
+    '1080p': {
+      usdPerUnit: '0.080000',
+      checkedOn: '2026-11-25',
+      note: "Unconfirmed: the catalogue's earlier single price, the 1080p figure (the dearest resolution).",
+    },
+  },
+  reportedAs: { resolution_target: { '512p': '512p', '768p': '768p', '1080p': '1080p' } },
 };
+
+/**
+ * Resolutions that need a first frame. Some of MiniMax's documentation makes 512p image to video only and some does
+ * not; until a real run settles it, a text-only clip is not planned at 512p (nor given Hailuo-02 as its fallback).
+ */
+const IMAGE_ONLY_RESOLUTIONS: readonly string[] = ['512p'];
+
+/** Whether these settings make Hailuo-02 need clip.imageUrl (model-choice keeps it from text-only fallbacks). */
+export function hailuoRequiresImage(settings: GenerationSettings | undefined): boolean {
+  return settings?.resolution !== undefined && IMAGE_ONLY_RESOLUTIONS.includes(settings.resolution);
+}
 
 interface HailuoOption {
   duration: number;
@@ -54,6 +93,14 @@ function durationOptions(resolution: HailuoResolution | undefined): DurationOpti
 
 function plan(clip: ClipPrompt, settings: GenerationSettings): ModelPlan {
   const chosenResolution = resolutionSetting(settings);
+  const firstFrame = optionalImageUrl(clip);
+  if (firstFrame === undefined && hailuoRequiresImage(settings)) {
+    throw clipFailure(
+      FailureType.InvalidInput,
+      `clip.imageUrl is required by hailuo-02 at settings.resolution ${chosenResolution} (image to video only, ` +
+        "as some of MiniMax's documentation says); without a first frame choose 768p or 1080p",
+    );
+  }
   const promptOptimizer = booleanSetting(settings, 'extendPrompt', 'hailuo-02');
   const { duration, resolution } = chooseDuration(durationOptions(chosenResolution), clip.duration, {
     model: 'hailuo-02',
@@ -64,7 +111,7 @@ function plan(clip: ClipPrompt, settings: GenerationSettings): ModelPlan {
     model: 'hailuo-02',
     input: definedEntries({
       prompt: clip.prompt,
-      first_frame_image: optionalImageUrl(clip),
+      first_frame_image: firstFrame,
       duration,
       resolution,
       prompt_optimizer: promptOptimizer,
@@ -72,7 +119,8 @@ function plan(clip: ClipPrompt, settings: GenerationSettings): ModelPlan {
     plannedDuration: duration,
     frames,
     fps: OFFICIAL_VIDEO_FPS,
-    estimatedCostUsd: estimateCostUsd(PRICE, OFFICIAL_TYPICAL_PREDICT_SECONDS, duration),
+    estimatedCostUsd: estimateCostUsd(PRICE, OFFICIAL_TYPICAL_PREDICT_SECONDS, duration, resolution),
+    variant: resolution,
     summary:
       `${frames} frames at ${OFFICIAL_VIDEO_FPS} fps (${duration} s, ${resolution}) ` +
       `on ${replicateModelName(REPLICATE_REFS['hailuo-02'])}`,
@@ -87,8 +135,10 @@ export const HAILUO: ModelSpec = {
   requiresImage: false,
   acceptsImage: true,
   deadlineSeconds: OFFICIAL_DEADLINE_SECONDS,
+  startLimitSeconds: OFFICIAL_START_LIMIT_SECONDS,
   price: PRICE,
   typicalPredictSeconds: OFFICIAL_TYPICAL_PREDICT_SECONDS,
   reachableDurations: { min: 6, max: 10 },
+  inputs: INPUTS,
   plan,
 };

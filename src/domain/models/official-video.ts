@@ -11,3 +11,6 @@ export const OFFICIAL_TYPICAL_PREDICT_SECONDS = 210;
 
 /** Ten minutes from the first create: a typical run, a 10 s or 1080p run, and queueing all fit. */
 export const OFFICIAL_DEADLINE_SECONDS = 600;
+
+/** Official models are kept warm (no cold boot): only queueing, under load, keeps one `starting`. */
+export const OFFICIAL_START_LIMIT_SECONDS = 300;

@@ -10,8 +10,15 @@ import {
   secondsToNumber,
   type DurationOption,
 } from '../duration-planning';
-import type { ModelPlan, ModelSpec, PriceModel } from '../model-spec';
-import { definedEntries, integerSetting, numberSetting, requireImageUrl, seedSetting } from '../plan-inputs';
+import type { ModelPlan, ModelSpec, PlannedInputs, PriceModel } from '../model-spec';
+import {
+  SEED_RANGE,
+  definedEntries,
+  integerSetting,
+  numberSetting,
+  requireImageUrl,
+  seedSetting,
+} from '../plan-inputs';
 import { REPLICATE_REFS, replicateModelName } from '../replicate-refs';
 import type { ClipPrompt, GenerationSettings } from '../types';
 
@@ -22,6 +29,9 @@ interface SvdOption {
 }
 
 const FPS_RANGE = { min: 5, max: 30 };
+const MOTION_RANGE = { min: 1, max: 255 };
+const COND_AUG_RANGE = { min: 0, max: 1 };
+const SIZING_STRATEGIES = ['maintain_aspect_ratio', 'crop_to_16_9'] as const;
 const VIDEO_LENGTHS = [
   { frames: 14, videoLength: '14_frames_with_svd' },
   { frames: 25, videoLength: '25_frames_with_svd_xt' },
@@ -38,6 +48,17 @@ const PRICE: PriceModel = {
 /** Unconfirmed guess, on the high side so that budget checks err towards caution. */
 const TYPICAL_PREDICT_SECONDS = 60;
 
+/** What `plan` may send (checked against the model's schema by `clipgen doctor`). */
+const INPUTS: PlannedInputs = {
+  input_image: { type: 'string', sent: 'always', format: 'uri' },
+  video_length: { type: 'string', sent: 'always', values: VIDEO_LENGTHS.map(({ videoLength }) => videoLength) },
+  frames_per_second: { type: 'integer', sent: 'always', range: FPS_RANGE },
+  sizing_strategy: { type: 'string', sent: 'always', values: SIZING_STRATEGIES },
+  motion_bucket_id: { type: 'integer', sent: 'sometimes', range: MOTION_RANGE },
+  cond_aug: { type: 'number', sent: 'sometimes', range: COND_AUG_RANGE },
+  seed: { type: 'integer', sent: 'sometimes', range: SEED_RANGE },
+};
+
 /** Every (frames, frames_per_second) pair, fewer frames first, then lower fps: ties go to the cheaper run. */
 function durationOptions(fixedFps: number | undefined): DurationOption<SvdOption>[] {
   const rates: number[] = [];
@@ -50,7 +71,7 @@ function durationOptions(fixedFps: number | undefined): DurationOption<SvdOption
   );
 }
 
-function sizingStrategy(settings: GenerationSettings): string {
+function sizingStrategy(settings: GenerationSettings): (typeof SIZING_STRATEGIES)[number] {
   // SVD keeps the image's own ratio unless asked to crop to 16:9; other ratios come from the image itself.
   return settings.aspectRatio === '16:9' ? 'crop_to_16_9' : 'maintain_aspect_ratio';
 }
@@ -58,8 +79,8 @@ function sizingStrategy(settings: GenerationSettings): string {
 function plan(clip: ClipPrompt, settings: GenerationSettings): ModelPlan {
   const inputImage = requireImageUrl(clip, 'svd');
   const fixedFps = integerSetting(settings, 'fps', FPS_RANGE, 'svd');
-  const motion = integerSetting(settings, 'motion', { min: 1, max: 255 }, 'svd');
-  const condAug = numberSetting(settings, 'condAug', { min: 0, max: 1 }, 'svd');
+  const motion = integerSetting(settings, 'motion', MOTION_RANGE, 'svd');
+  const condAug = numberSetting(settings, 'condAug', COND_AUG_RANGE, 'svd');
   const seed = seedSetting(settings, 'svd');
   const chosen = chooseDuration(durationOptions(fixedFps), clip.duration, {
     model: 'svd',
@@ -83,6 +104,7 @@ function plan(clip: ClipPrompt, settings: GenerationSettings): ModelPlan {
     frames,
     fps: encodedFps,
     estimatedCostUsd: estimateCostUsd(PRICE, TYPICAL_PREDICT_SECONDS, plannedDuration),
+    variant: null,
     summary:
       `${frames} frames at ${encodedFps} fps (${formatSeconds(chosen.seconds)} s) ` +
       `on ${replicateModelName(REPLICATE_REFS.svd)}`,
@@ -97,8 +119,11 @@ export const SVD: ModelSpec = {
   requiresImage: true,
   acceptsImage: true,
   deadlineSeconds: 120,
+  // A community model: Replicate boots a worker on demand, which can take minutes.
+  startLimitSeconds: 600,
   price: PRICE,
   typicalPredictSeconds: TYPICAL_PREDICT_SECONDS,
   reachableDurations: { min: 14 / 31, max: 25 / 6 },
+  inputs: INPUTS,
   plan,
 };

@@ -9,6 +9,15 @@ const SIZES: Record<string, FrameSize> = {
   '1080p': { width: 1920, height: 1080 },
 };
 
+/**
+ * The variant metric a succeeded prediction reports beside video_output_duration_seconds, as the real official video
+ * prediction we have seen does: `resolution_target`, the resolution rendered. `input` as sent, so a missing resolution
+ * is the schema's default (1080p).
+ */
+export function hailuoVariantMetrics(input: Record<string, unknown>): { resolution_target: string } {
+  return { resolution_target: typeof input.resolution === 'string' ? input.resolution : '1080p' };
+}
+
 export const hailuo02: SimulatedModel = {
   key: 'hailuo-02',
   owner: ref.owner,

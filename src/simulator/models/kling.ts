@@ -3,6 +3,15 @@ import { officialVersionId, type SimulatedModel } from './model';
 
 const ref = REPLICATE_REFS['kling-v2.1'];
 
+/**
+ * The variant metric a succeeded prediction reports beside video_output_duration_seconds, as the real official video
+ * prediction we have seen does (`resolution_target`): 720p for standard mode, 1080p for pro. `input` as sent, so
+ * a missing mode is the schema's default (standard).
+ */
+export function klingVariantMetrics(input: Record<string, unknown>): { resolution_target: string } {
+  return { resolution_target: input.mode === 'pro' ? '1080p' : '720p' };
+}
+
 export const klingV21: SimulatedModel = {
   key: 'kling-v2.1',
   owner: ref.owner,

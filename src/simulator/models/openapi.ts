@@ -1,13 +1,25 @@
 import { modelName, type SimulatedModel } from './model';
+import type { InputSchema } from './schema';
 
 /** The fixed date the simulated versions claim to have been pushed. */
 const VERSION_CREATED_AT = '2025-01-01T00:00:00.000000Z';
 
-/** A Cog-style OpenAPI schema whose `Input` component is the model's input schema. */
-export function openapiSchema(model: SimulatedModel): Record<string, unknown> {
+/**
+ * A Cog-style OpenAPI schema whose `Input` component is the model's input schema (`schema`: as its version now
+ * serves it, drifts applied). As Cog writes it, an enum input is `allOf: [{ $ref }]` to a component of its own
+ * name holding `type` and `enum`, beside the input's `default` and `description`.
+ */
+export function openapiSchema(model: SimulatedModel, schema: InputSchema = model.schema): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
-  Object.entries(model.schema.properties).forEach(([name, property], order) => {
-    properties[name] = { ...property, title: titleCase(name), 'x-order': order };
+  const enums: Record<string, unknown> = {};
+  Object.entries(schema.properties).forEach(([name, property], order) => {
+    if (property.enum) {
+      const { type, enum: values, ...rest } = property;
+      enums[name] = { type, title: name, description: 'An enumeration.', enum: [...values] };
+      properties[name] = { ...rest, allOf: [{ $ref: `#/components/schemas/${name}` }], 'x-order': order };
+    } else {
+      properties[name] = { ...property, title: titleCase(name), 'x-order': order };
+    }
   });
   return {
     openapi: '3.0.2',
@@ -15,13 +27,14 @@ export function openapiSchema(model: SimulatedModel): Record<string, unknown> {
     paths: {},
     components: {
       schemas: {
-        Input: { type: 'object', title: 'Input', required: [...model.schema.required], properties },
+        Input: { type: 'object', title: 'Input', required: [...schema.required], properties },
         Output: { type: 'string', title: 'Output', format: 'uri' },
         Status: {
           type: 'string',
           title: 'Status',
           enum: ['starting', 'processing', 'succeeded', 'canceled', 'failed', 'aborted'],
         },
+        ...enums,
       },
     },
   };
@@ -34,16 +47,16 @@ function titleCase(name: string): string {
     .join(' ');
 }
 
-export function versionJson(model: SimulatedModel): Record<string, unknown> {
+export function versionJson(model: SimulatedModel, schema: InputSchema = model.schema): Record<string, unknown> {
   return {
     id: model.versionId,
     created_at: VERSION_CREATED_AT,
     cog_version: '0.9.0',
-    openapi_schema: openapiSchema(model),
+    openapi_schema: openapiSchema(model, schema),
   };
 }
 
-export function modelJson(model: SimulatedModel): Record<string, unknown> {
+export function modelJson(model: SimulatedModel, schema: InputSchema = model.schema): Record<string, unknown> {
   return {
     url: `https://replicate.com/${modelName(model)}`,
     owner: model.owner,
@@ -56,6 +69,6 @@ export function modelJson(model: SimulatedModel): Record<string, unknown> {
     run_count: 0,
     cover_image_url: null,
     default_example: null,
-    latest_version: versionJson(model),
+    latest_version: versionJson(model, schema),
   };
 }

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { modelName } from '../models/model';
 import { withDefaults } from '../models/schema';
+import { InputImageError } from '../render/input-image';
 import type { Renderer } from '../render/renderer';
 import type { PredictionJson, SimulatorStats, WebhookEventName } from '../types';
 import type { WebhookDispatcher } from '../webhooks/dispatcher';
@@ -27,6 +28,8 @@ export interface NewPrediction
   neverFinish?: boolean;
   /** From a `long-run` fault: the prediction was created this long ago (its clock skipped ahead). */
   skippedMs?: number;
+  /** From a `cold-boot` fault: how long it stays `starting` (instead of the simulator's `startSeconds`). */
+  bootMs?: number;
 }
 
 const DEFAULT_EVENTS: WebhookEventName[] = ['output', 'completed'];
@@ -59,7 +62,7 @@ export class PredictionEngine {
 
   create(request: NewPrediction): PredictionEntry {
     const createdMs = this.timings.now() - (request.skippedMs ?? 0);
-    const startMs = createdMs + this.timings.startMs;
+    const startMs = createdMs + (request.bootMs ?? this.timings.startMs);
     const entry: PredictionEntry = {
       seq: this.store.allocateSeq(),
       id: request.id,
@@ -98,11 +101,15 @@ export class PredictionEngine {
     return completedMs !== null && this.timings.now() >= completedMs + this.timings.retentionMs;
   }
 
-  /** Idempotent: a terminal prediction is left as it is. */
-  cancel(entry: PredictionEntry): void {
+  /**
+   * Idempotent: a terminal prediction is left as it is. With `delayMs` (a `slow-cancel` fault) the cancel is
+   * asynchronous: the prediction keeps its status (and keeps running, billed) until it stops `delayMs` later.
+   */
+  cancel(entry: PredictionEntry, delayMs = 0): void {
     const now = this.timings.now();
     if (isTerminal(stateAt(entry, now).status)) return;
-    entry.canceledMs = now;
+    // A cancel already under way stands: asking again neither hurries nor delays it.
+    entry.canceledMs ??= now + delayMs;
     this.sweep();
   }
 
@@ -168,9 +175,11 @@ export class PredictionEngine {
         entry.output = { readyMs: this.timings.now(), path: video.path };
         this.sweep();
       },
-      () => {
+      (error: unknown) => {
         if (this.closed) return;
-        entry.renderFailure = { atMs: this.timings.now(), error: 'Failed to encode the output video' };
+        // An input image the model cannot fetch or open fails it with that reason, as a real model's does.
+        const reason = error instanceof InputImageError ? error.message : 'Failed to encode the output video';
+        entry.renderFailure = { atMs: this.timings.now(), error: reason };
         this.sweep();
       },
     );
@@ -208,7 +217,12 @@ export class PredictionEngine {
     this.timer = null;
     let next = Infinity;
     for (const { entry } of this.active.values()) {
-      for (const moment of [entry.startMs, entry.runEndMs, entry.deadlineMs ?? Infinity]) {
+      for (const moment of [
+        entry.startMs,
+        entry.runEndMs,
+        entry.deadlineMs ?? Infinity,
+        entry.canceledMs ?? Infinity,
+      ]) {
         if (moment > now && moment < next) next = moment;
       }
     }

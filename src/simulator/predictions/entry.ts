@@ -28,6 +28,7 @@ export interface PredictionEntry {
   /** Set once the MP4 exists (simulated clock). */
   output?: { readyMs: number; path: string };
   renderFailure?: { atMs: number; error: string };
+  /** When a cancel stops it: the request's time, or later for an asynchronous (`slow-cancel`) one. */
   canceledMs?: number;
   deadlineMs?: number;
 }

@@ -1,3 +1,5 @@
+import { hailuo02, hailuoVariantMetrics } from '../models/hailuo';
+import { klingV21, klingVariantMetrics } from '../models/kling';
 import { modelName } from '../models/model';
 import { isoMicros, secondsMicros } from '../time';
 import type { PredictionJson } from '../types';
@@ -8,6 +10,12 @@ export function outputUrl(entry: PredictionEntry): string {
   return `${entry.outputOrigin}/delivery/${entry.id}/output.mp4`;
 }
 
+/** The variant metrics each official model reports with its output duration (docs/simulator.md). */
+const VARIANT_METRICS: Record<string, (input: Record<string, unknown>) => { resolution_target: string }> = {
+  [klingV21.key]: klingVariantMetrics,
+  [hailuo02.key]: hailuoVariantMetrics,
+};
+
 function metricsOf(entry: PredictionEntry, state: PredictionState): PredictionJson['metrics'] {
   if (!isTerminal(state.status) || state.completedMs === null) return undefined;
   const metrics: NonNullable<PredictionJson['metrics']> = {};
@@ -16,6 +24,7 @@ function metricsOf(entry: PredictionEntry, state: PredictionState): PredictionJs
   metrics.total_time = secondsMicros(state.completedMs - entry.createdMs);
   if (state.status === 'succeeded' && entry.videoOutputDurationSeconds !== undefined) {
     metrics.video_output_duration_seconds = entry.videoOutputDurationSeconds;
+    Object.assign(metrics, VARIANT_METRICS[entry.model.key]?.(entry.input));
   }
   return metrics;
 }
@@ -47,4 +56,15 @@ export function predictionJson(entry: PredictionEntry, nowMs: number, retentionM
   if (entry.webhook !== undefined) json.webhook = entry.webhook;
   if (entry.webhookEventsFilter !== undefined) json.webhook_events_filter = entry.webhookEventsFilter;
   return json;
+}
+
+/**
+ * The prediction as the API answers a create, get, cancel or list: Replicate's published schema has no `webhook` or
+ * `webhook_events_filter`, so they are left out unless the simulator echoes them (`echoWebhook`). Webhook deliveries,
+ * `predictions()` and `/_admin/predictions` keep them: they show what was sent.
+ */
+export function answerJson(json: PredictionJson, echoWebhook: boolean): PredictionJson {
+  if (echoWebhook) return json;
+  const { webhook: _webhook, webhook_events_filter: _events, ...answer } = json;
+  return answer;
 }

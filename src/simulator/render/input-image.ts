@@ -16,31 +16,53 @@ export interface InputImage {
 }
 
 /**
- * Downloads (http/https) or decodes (data:) an input image into the cache and reads its size.
- * Returns null when it cannot be fetched or is not an image: the model then renders a pattern.
+ * The input image cannot be used: the prediction fails with this message, as a real model's does when it cannot
+ * fetch or open its image (rather than rendering something anyway).
  */
-export async function loadInputImage(url: string, cacheDir: string, signal: AbortSignal): Promise<InputImage | null> {
-  try {
-    const bytes = await readImageBytes(url, signal);
-    if (!bytes || bytes.length === 0) return null;
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const imagePath = await storeOnce(path.join(cacheDir, 'images'), sha256, bytes);
-    const size = await probeImageSize(imagePath, signal);
-    return size ? { path: imagePath, sha256, size } : null;
-  } catch {
-    return null;
+export class InputImageError extends Error {}
+
+/**
+ * Downloads (http/https) or decodes (data:) an input image into the cache and reads its size. Throws an
+ * InputImageError when it cannot be fetched or decoded as an image.
+ */
+export async function loadInputImage(url: string, cacheDir: string, signal: AbortSignal): Promise<InputImage> {
+  const where = describeSource(url);
+  const bytes = await readImageBytes(url, signal).catch((error: unknown) => {
+    if (error instanceof InputImageError || signal.aborted) throw error;
+    throw new InputImageError(`Failed to download the input image from ${where}: ${messageOf(error)}`);
+  });
+  if (bytes.length === 0) {
+    throw new InputImageError(`cannot identify image file: the input image from ${where} is empty`);
   }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const imagePath = await storeOnce(path.join(cacheDir, 'images'), sha256, bytes);
+  const size = await probeImageSize(imagePath, signal).catch((error: unknown) => {
+    if (signal.aborted) throw error;
+    return null;
+  });
+  if (!size) throw new InputImageError(`cannot identify image file: the input image from ${where} is not an image`);
+  return { path: imagePath, sha256, size };
 }
 
-async function readImageBytes(url: string, signal: AbortSignal): Promise<Buffer | null> {
-  if (url.startsWith('data:')) return decodeDataUri(url);
+async function readImageBytes(url: string, signal: AbortSignal): Promise<Buffer> {
+  if (url.startsWith('data:')) {
+    const decoded = decodeDataUri(url);
+    if (!decoded) throw new InputImageError('Failed to read the input image: the data URI is malformed');
+    return decoded;
+  }
   const parsed = new URL(url);
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new InputImageError(`Failed to download the input image: ${parsed.protocol} URLs are not supported`);
+  }
   const response = await fetch(parsed, {
     signal: AbortSignal.any([signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]),
     redirect: 'follow',
   });
-  if (!response.ok || !response.body) return null;
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    const reason = `${response.status} ${response.statusText}`.trim();
+    throw new InputImageError(`Failed to download the input image from ${describeSource(url)}: HTTP ${reason}`);
+  }
   const reader = response.body.getReader();
   const chunks: Buffer[] = [];
   let total = 0;
@@ -50,10 +72,29 @@ async function readImageBytes(url: string, signal: AbortSignal): Promise<Buffer 
     total += value.length;
     if (total > MAX_IMAGE_BYTES) {
       await reader.cancel();
-      return null;
+      throw new InputImageError(
+        `Failed to download the input image from ${describeSource(url)}: it is over ${MAX_IMAGE_BYTES} bytes`,
+      );
     }
     chunks.push(Buffer.from(value));
   }
+}
+
+/** The URL without its query (signed URLs carry tokens), or `a data URI`. */
+function describeSource(url: string): string {
+  if (url.startsWith('data:')) return 'a data URI';
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'an unreadable URL';
+  }
+}
+
+function messageOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  if (cause && typeof cause.message === 'string') return cause.message;
+  return error instanceof Error ? error.message : String(error);
 }
 
 function decodeDataUri(uri: string): Buffer | null {

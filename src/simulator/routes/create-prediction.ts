@@ -7,6 +7,7 @@ import { findModelByName, resolveVersionReference } from '../models/catalogue';
 import { modelName, type SimulatedModel } from '../models/model';
 import { validateInput } from '../models/schema';
 import { isTerminal } from '../predictions/entry';
+import { answerJson } from '../predictions/json';
 import { parseDuration, parsePreferWait } from '../time';
 import { checkCreateBody, type CreateBody } from './create-body';
 
@@ -85,6 +86,7 @@ async function createPrediction(
   }
   const subject = { model: modelName(model), modelKey: model.key };
   const fate = sim.faults.take('create', subject, ['prediction-failed', 'never-finish', 'long-run']);
+  const coldBoot = sim.faults.take('create', subject, ['cold-boot']);
   const entry = sim.engine.create({
     id: newPredictionId(),
     model,
@@ -98,6 +100,7 @@ async function createPrediction(
     forcedError: fate?.kind === 'prediction-failed' ? fate.error : undefined,
     neverFinish: fate?.kind === 'never-finish',
     skippedMs: fate?.kind === 'long-run' ? fate.seconds * 1000 : undefined,
+    bootMs: coldBoot ? coldBoot.seconds * 1000 : undefined,
   });
   const waitSeconds = parsePreferWait(header(request, 'prefer'));
   if (waitSeconds !== null) {
@@ -108,7 +111,7 @@ async function createPrediction(
   // 201 carries a finished prediction or an async create; 202 says a `Prefer: wait` ran out first.
   const finished = isTerminal(sim.engine.state(entry).status);
   const status = waitSeconds !== null && !finished ? 202 : 201;
-  respondUnlessLost(sim, request, 'create', subject, status, sim.engine.json(entry));
+  respondUnlessLost(sim, request, 'create', subject, status, answerJson(sim.engine.json(entry), sim.echoWebhook));
 }
 
 function header(request: RequestContext, name: string): string | undefined {

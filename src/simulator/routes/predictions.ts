@@ -5,6 +5,7 @@ import { sendJson } from '../http/respond';
 import { answeredByFault, respondUnlessLost } from '../http/transport-faults';
 import { modelName } from '../models/model';
 import type { PredictionEntry } from '../predictions/entry';
+import { answerJson } from '../predictions/json';
 import { InvalidCursorError } from '../predictions/store';
 
 function subjectOf(entry: PredictionEntry | undefined): FaultSubject {
@@ -27,15 +28,17 @@ async function findForRoute(
 
 export const getPrediction: Handler = async (sim, request) => {
   const entry = await findForRoute(sim, request, 'get');
-  if (entry) respondUnlessLost(sim, request, 'get', subjectOf(entry), 200, sim.engine.json(entry));
+  if (!entry) return;
+  respondUnlessLost(sim, request, 'get', subjectOf(entry), 200, answerJson(sim.engine.json(entry), sim.echoWebhook));
 };
 
 export const cancelPrediction: Handler = async (sim, request) => {
   const entry = await findForRoute(sim, request, 'cancel');
   if (!entry) return;
-  sim.engine.cancel(entry);
+  const slow = sim.faults.take('cancel', subjectOf(entry), ['slow-cancel']);
+  sim.engine.cancel(entry, slow?.ms ?? 0);
   sim.stats.cancels += 1;
-  respondUnlessLost(sim, request, 'cancel', subjectOf(entry), 200, sim.engine.json(entry));
+  respondUnlessLost(sim, request, 'cancel', subjectOf(entry), 200, answerJson(sim.engine.json(entry), sim.echoWebhook));
 };
 
 /** GET /v1/predictions: newest first, 100 per page, absolute cursors, created_after/created_before. */
@@ -69,7 +72,7 @@ export const listPredictions: Handler = async (sim, request) => {
   respondUnlessLost(sim, request, 'list', {}, 200, {
     next: linkTo(page.nextCursor),
     previous: linkTo(page.previousCursor),
-    results: page.entries.map((entry) => sim.engine.json(entry)),
+    results: page.entries.map((entry) => answerJson(sim.engine.json(entry), sim.echoWebhook)),
   });
 };
 

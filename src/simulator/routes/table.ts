@@ -1,7 +1,16 @@
 import type { Handler } from '../context';
-import { adminAddFaults, adminClearFaults, adminListFaults, adminPredictions, adminStats } from './admin';
+import {
+  adminAddFaults,
+  adminAddSchemaDrift,
+  adminClearFaults,
+  adminClearSchemaDrift,
+  adminListFaults,
+  adminListSchemaDrift,
+  adminPredictions,
+  adminStats,
+} from './admin';
 import { createByDeployment, createByModel, createByVersion } from './create-prediction';
-import { getModel, getModelVersion, getWebhookSecret, listModelVersions } from './models';
+import { getAccount, getModel, getModelVersion, getWebhookSecret, listModelVersions } from './models';
 import { getOutputFile } from './output';
 import { cancelPrediction, getPrediction, listPredictions } from './predictions';
 
@@ -56,6 +65,7 @@ export const ROUTES: RouteSpec[] = [
     getModelVersion,
   ),
   api('GET', '/webhooks/default/secret', () => 'GET /v1/webhooks/default/secret', getWebhookSecret),
+  api('GET', '/account', () => 'GET /v1/account', getAccount),
   {
     methods: ['GET', 'HEAD'],
     path: new RegExp(`^/delivery/${SEGMENT}/output\\.mp4$`),
@@ -68,4 +78,7 @@ export const ROUTES: RouteSpec[] = [
   admin('GET', '/faults', adminListFaults),
   admin('POST', '/faults', adminAddFaults),
   admin('DELETE', '/faults', adminClearFaults),
+  admin('GET', '/schema-drift', adminListSchemaDrift),
+  admin('POST', '/schema-drift', adminAddSchemaDrift),
+  admin('DELETE', '/schema-drift', adminClearSchemaDrift),
 ];

@@ -83,7 +83,6 @@ export class ClipWorld {
 export class Scenario {
   readonly taskQueue = `reliability-${randomUUID()}`;
   readonly workers: WorkerChild[] = [];
-  private clips = 0;
 
   constructor(
     readonly world: ClipWorld,
@@ -131,9 +130,8 @@ export class Scenario {
     this.simulator.faults.add(faults);
   }
 
-  /** A clip of a new job; each scenario's clips get distinct seeds. */
+  /** A clip of a new job; no seed, so each create's input is its own (clipgen derives the seed from its token). */
   input(clip: Partial<GenerateClipInput['clip']> = {}, extra: Partial<GenerateClipInput> = {}): GenerateClipInput {
-    this.clips += 1;
     return {
       jobId: randomUUID(),
       clip: {
@@ -143,7 +141,7 @@ export class Scenario {
         imageUrl: this.world.imageUrl,
         ...clip,
       },
-      settings: { seed: this.clips },
+      settings: {},
       pollInterval: '500ms',
       ...extra,
     };

@@ -1,0 +1,19 @@
+/**
+ * Jest global setup: a line, at the top of the run, for each kind of suite this machine cannot run, so that a green run
+ * without them says so instead of leaving them out silently (each such suite is also reported as skipped, its name
+ * saying why).
+ */
+export default async function announceSkippedSuites(): Promise<void> {
+  if (!process.env.DATABASE_URL) {
+    process.stderr.write(
+      '\nPostgreSQL suites are skipped: DATABASE_URL is not set. To run them, point it at a database you can ' +
+        'write to (e.g. DATABASE_URL=postgres://clipgen:clipgen@127.0.0.1:5432/clipgen_test; see docs/testing.md).\n',
+    );
+  }
+  if (!process.env.SUPABASE_TEST_URL || !process.env.SUPABASE_TEST_SERVICE_ROLE_KEY) {
+    process.stderr.write(
+      'The storage contract against a real Supabase Storage is skipped: set SUPABASE_TEST_URL and ' +
+        'SUPABASE_TEST_SERVICE_ROLE_KEY to run it (docs/testing.md); it runs against the stand-in either way.\n',
+    );
+  }
+}
