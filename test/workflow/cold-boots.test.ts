@@ -25,10 +25,6 @@ const COGVIDEOX = 'cuuupid/cogvideox-5b';
 /** Longer than any test here runs: a worker that never comes up. */
 const NEVER = 100_000;
 
-function created(model: string): number {
-  return harness.simulator.stats().predictionsCreated[model] ?? 0;
-}
-
 function madeSince(before: number) {
   return harness.simulator.predictions().slice(before);
 }
@@ -87,13 +83,13 @@ it('a prediction that boots for 180 s, past the 120 s deadline, then runs, makes
 it('a prediction that never starts is cancelled at the start limit, unbilled, and the fallback makes the clip', async () => {
   harness.simulator.faults.add({ kind: 'cold-boot', seconds: NEVER, model: 'svd' });
   const before = harness.simulator.predictions().length;
-  const cogBefore = created(COGVIDEOX);
+  const cogBefore = harness.created(COGVIDEOX);
   const input = harness.input({ duration: 4.5 });
 
   const clip = await harness.run(input, clock.follow(harness));
 
   expect(clip).toMatchObject({ status: 'success', model: 'cogvideox', fallbackUsed: true });
-  expect(created(COGVIDEOX) - cogBefore).toBe(1);
+  expect(harness.created(COGVIDEOX) - cogBefore).toBe(1);
   const stuck = madeSince(before).find((prediction) => prediction.model === SVD);
   expect(stuck).toMatchObject({ status: 'canceled', started_at: null });
   expect(secondsBetween(stuck?.created_at ?? null, stuck?.completed_at ?? null)).toBeGreaterThanOrEqual(
@@ -143,5 +139,5 @@ it('a prediction Replicate aborts before it starts (its Cancel-After passed) mov
   expect(aborted).toMatchObject({ status: 'aborted', started_at: null });
   const rows = await harness.ledger.listClipCosts(input.jobId);
   expect(rows.map((row) => row.predictionId)).toEqual([clip.predictionId]);
-  expect(created(SVD)).toBeGreaterThan(0);
+  expect(harness.created(SVD)).toBeGreaterThan(0);
 });

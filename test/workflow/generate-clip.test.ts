@@ -10,10 +10,6 @@ jest.setTimeout(120_000);
 
 const harness = useClipHarness();
 
-function created(model: string): number {
-  return harness.simulator.stats().predictionsCreated[model] ?? 0;
-}
-
 describe('generateClipWorkflow on the simulator', () => {
   it('turns an image prompt into a stored, probed SVD clip whose cost is booked once', async () => {
     const input = harness.input({ duration: 3 });
@@ -48,12 +44,12 @@ describe('generateClipWorkflow on the simulator', () => {
   it('switches to the fallback model when the primary is unavailable', async () => {
     harness.simulator.faults.add({ kind: 'model-unavailable', model: 'svd', times: 'always' });
     const input = harness.input({ duration: 4.5 });
-    const svdBefore = created('stability-ai/stable-video-diffusion');
+    const svdBefore = harness.created('stability-ai/stable-video-diffusion');
 
     const clip = await harness.runAndRecord(input, 'fallback-cogvideox');
 
     expect(clip).toMatchObject({ model: 'cogvideox', fallbackUsed: true });
-    expect(created('stability-ai/stable-video-diffusion')).toBe(svdBefore);
+    expect(harness.created('stability-ai/stable-video-diffusion')).toBe(svdBefore);
   });
 
   it('does not fall back on a generation failure', async () => {
@@ -62,13 +58,13 @@ describe('generateClipWorkflow on the simulator', () => {
       model: 'svd',
       error: 'The input or output was flagged as sensitive. (E005)',
     });
-    const cogBefore = created('cuuupid/cogvideox-5b');
+    const cogBefore = harness.created('cuuupid/cogvideox-5b');
 
     const failure = await workflowFailureOf(harness.run(harness.input()));
 
     expect(failure.type).toBe('GenerationError');
     expect(failure.message).toContain('E005');
-    expect(created('cuuupid/cogvideox-5b')).toBe(cogBefore);
+    expect(harness.created('cuuupid/cogvideox-5b')).toBe(cogBefore);
   });
 
   it('rejects bad input before anything is created or billed', async () => {
@@ -84,7 +80,7 @@ describe('generateClipWorkflow on the simulator', () => {
   it('refuses a start by hand under a clip workflow id whose job id is not canonical, before creating anything', async () => {
     const input = harness.input();
     const { worker, taskQueue } = await harness.worker();
-    const before = created('stability-ai/stable-video-diffusion');
+    const before = harness.created('stability-ai/stable-video-diffusion');
     const upperCaseId = `clip-${input.jobId.toUpperCase()}-0`;
 
     const failure = await workflowFailureOf(
@@ -98,19 +94,19 @@ describe('generateClipWorkflow on the simulator', () => {
 
     expect(failure.type).toBe('InvalidInput');
     expect(failure.message).toContain(`start job ${input.jobId}, clip 0 as clip-${input.jobId}-0`);
-    expect(created('stability-ai/stable-video-diffusion')).toBe(before);
+    expect(harness.created('stability-ai/stable-video-diffusion')).toBe(before);
     expect(await harness.ledger.listReservations(input.jobId)).toEqual([]);
   });
 
   it('stops at the budget before creating a prediction', async () => {
     const input = harness.input();
     await harness.ledger.ensureJob(input.jobId, '0.000001');
-    const before = created('stability-ai/stable-video-diffusion');
+    const before = harness.created('stability-ai/stable-video-diffusion');
 
     const failure = await workflowFailureOf(harness.run(input));
 
     expect(failure.type).toBe('BudgetExceeded');
-    expect(created('stability-ai/stable-video-diffusion')).toBe(before);
+    expect(harness.created('stability-ai/stable-video-diffusion')).toBe(before);
   });
 
   it('fails at once with AuthenticationError when Replicate rejects the token', async () => {

@@ -81,6 +81,11 @@ export class ClipHarness {
     };
   }
 
+  /** Predictions the simulator has created so far for a model ('owner/name'). */
+  created(model: string): number {
+    return this.simulator.stats().predictionsCreated[model] ?? 0;
+  }
+
   /**
    * A clip of a new job. No seed: clipgen gives each create its own (from its idempotency token), so no two test clips
    * send Replicate identical input, and a retried create can recognise its prediction without an echoed webhook.

@@ -12,10 +12,6 @@ const harness = useClipHarness();
 const SVD = 'stability-ai/stable-video-diffusion';
 const COGVIDEOX = 'cuuupid/cogvideox-5b';
 
-function created(model: string): number {
-  return harness.simulator.stats().predictionsCreated[model] ?? 0;
-}
-
 describe('generateClipsWorkflow (the parent contract)', () => {
   it('gives exactly the expected mix of clips and failed-clip records for 10 clips (and one malformed clip)', async () => {
     harness.simulator.faults.add([
@@ -30,8 +26,8 @@ describe('generateClipsWorkflow (the parent contract)', () => {
     ]);
     const clips = [...imageClips(harness, 10), { clipIndex: 10, prompt: 'too short to exist', duration: 0 }];
     const input: GenerateClipsInput = { jobId: randomUUID(), clips };
-    const svdBefore = created(SVD);
-    const cogBefore = created(COGVIDEOX);
+    const svdBefore = harness.created(SVD);
+    const cogBefore = harness.created(COGVIDEOX);
     const { worker, taskQueue } = await harness.worker();
 
     const result = await worker.runUntil(
@@ -62,8 +58,8 @@ describe('generateClipsWorkflow (the parent contract)', () => {
     const indexes = [...result.clips, ...result.failed].map((clip) => clip.clipIndex).sort((a, b) => a - b);
     expect(indexes).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     // 3 refused creates make no prediction: 7 on SVD (3 succeeded, 2 failed, 2 timed out), 3 on the fallback.
-    expect(created(SVD) - svdBefore).toBe(7);
-    expect(created(COGVIDEOX) - cogBefore).toBe(3);
+    expect(harness.created(SVD) - svdBefore).toBe(7);
+    expect(harness.created(COGVIDEOX) - cogBefore).toBe(3);
     expect(harness.simulator.stats().running).toBe(0);
 
     // The ledger also books what the failed and timed-out predictions cost; bookedUsd counts them too.

@@ -14,22 +14,18 @@ const harness = useClipHarness();
 const SVD = 'stability-ai/stable-video-diffusion';
 const COGVIDEOX = 'cuuupid/cogvideox-5b';
 
-function created(model: string): number {
-  return harness.simulator.stats().predictionsCreated[model] ?? 0;
-}
-
 const director = (code: string) => `Director: unexpected error handling prediction (${code})`;
 
 describe('a prediction failed by the platform (Director … E8765 and its family)', () => {
   it.each(['E8765', 'E6716', 'E9828', 'E9243'])('is created again after %s, and the clip succeeds', async (code) => {
     harness.simulator.faults.add({ kind: 'prediction-failed', model: 'svd', error: director(code) });
-    const before = created(SVD);
+    const before = harness.created(SVD);
     const input = harness.input();
 
     const clip = await harness.run(input);
 
     expect(clip).toMatchObject({ status: 'success', model: 'svd', retryCount: 1, fallbackUsed: false });
-    expect(created(SVD) - before).toBe(2);
+    expect(harness.created(SVD) - before).toBe(2);
     const rows = await harness.ledger.listClipCosts(input.jobId);
     expect(rows.map((row) => row.predictionStatus).sort()).toEqual(['failed', 'succeeded']);
     expect(clip.bookings.totalUsd).toBe(rows.map((row) => row.amountUsd).reduce(addUsd));
@@ -38,15 +34,15 @@ describe('a prediction failed by the platform (Director … E8765 and its family
 
   it('moves to the fallback model once the re-creates run out', async () => {
     harness.simulator.faults.add({ kind: 'prediction-failed', model: 'svd', error: director('E8765'), times: 3 });
-    const svdBefore = created(SVD);
-    const cogBefore = created(COGVIDEOX);
+    const svdBefore = harness.created(SVD);
+    const cogBefore = harness.created(COGVIDEOX);
     const input = harness.input({ duration: 4.5 });
 
     const clip = await harness.run(input);
 
     expect(clip).toMatchObject({ status: 'success', model: 'cogvideox', fallbackUsed: true, retryCount: 2 });
-    expect(created(SVD) - svdBefore).toBe(3);
-    expect(created(COGVIDEOX) - cogBefore).toBe(1);
+    expect(harness.created(SVD) - svdBefore).toBe(3);
+    expect(harness.created(COGVIDEOX) - cogBefore).toBe(1);
     // Every prediction that ran is booked, the three failed ones included.
     const rows = await harness.ledger.listClipCosts(input.jobId);
     expect(rows.map((row) => row.predictionStatus).sort()).toEqual(['failed', 'failed', 'failed', 'succeeded']);
@@ -57,14 +53,14 @@ describe('a prediction failed by the platform (Director … E8765 and its family
 
   it('fails with GenerationError once the re-creates run out and there is no fallback', async () => {
     harness.simulator.faults.add({ kind: 'prediction-failed', model: 'svd', error: director('E9243'), times: 3 });
-    const before = created(SVD);
+    const before = harness.created(SVD);
     const input = harness.input({}, { models: { primary: 'svd', fallback: null } });
 
     const failure = await workflowFailureOf(harness.run(input));
 
     expect(failure.type).toBe('GenerationError');
     expect(failure.message).toContain('E9243');
-    expect(created(SVD) - before).toBe(3);
+    expect(harness.created(SVD) - before).toBe(3);
     expect(await harness.ledger.listReservations(input.jobId)).toEqual([]);
   });
 
@@ -74,15 +70,15 @@ describe('a prediction failed by the platform (Director … E8765 and its family
       model: 'svd',
       error: 'The input or output was flagged as sensitive. (E005)',
     });
-    const svdBefore = created(SVD);
-    const cogBefore = created(COGVIDEOX);
+    const svdBefore = harness.created(SVD);
+    const cogBefore = harness.created(COGVIDEOX);
 
     const failure = await workflowFailureOf(harness.run(harness.input({ duration: 4.5 })));
 
     expect(failure.type).toBe('GenerationError');
     expect(failure.message).toContain('E005');
-    expect(created(SVD) - svdBefore).toBe(1);
-    expect(created(COGVIDEOX) - cogBefore).toBe(0);
+    expect(harness.created(SVD) - svdBefore).toBe(1);
+    expect(harness.created(COGVIDEOX) - cogBefore).toBe(0);
   });
 });
 
@@ -94,10 +90,10 @@ it('a poll answered 422 with the Director text is retried, not taken for invalid
     times: 2,
     body: { detail: director('E8765'), status: 422 },
   });
-  const before = created(SVD);
+  const before = harness.created(SVD);
 
   const clip = await harness.run(harness.input());
 
   expect(clip).toMatchObject({ status: 'success', model: 'svd', retryCount: 0 });
-  expect(created(SVD) - before).toBe(1);
+  expect(harness.created(SVD) - before).toBe(1);
 });
