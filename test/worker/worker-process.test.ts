@@ -73,7 +73,7 @@ describe('clipgen worker', () => {
 
     expect(exit).toEqual({ code: 0, signal: null });
     expect(pollStarted).toContain(`"jobId":"${jobId}","clipIndex":3`);
-    const fallbackWarning = await worker.waitForLine(/\[WARN\] Primary model unavailable/);
+    const fallbackWarning = await worker.waitForLine(/\[WARN\] Primary model could not serve the clip/);
     expect(fallbackWarning).toContain(`"jobId":"${jobId}","clipIndex":3`);
     expect(worker.stderr).toContain('clipgen worker stopped');
 
