@@ -125,7 +125,12 @@ async function crashDuring(phase: CrashPhase): Promise<void> {
     const input = scenario.input();
     const handle = await scenario.startClip(input);
     if (phase.hold) {
-      await scenario.waitFor(handle, phaseIs('storing', 'recording-cost'), 'storing');
+      // Bookings come as soon as the prediction ends, before its output is stored: hold while it is still awaited.
+      await scenario.waitFor(
+        handle,
+        phaseIs('waiting-for-start', 'waiting-for-prediction', 'recording-cost'),
+        'waiting for the prediction',
+      );
       phase.hold(scenario);
     }
     await scenario.waitFor(handle, (progress) => phase.reached(progress, scenario), phase.name);
