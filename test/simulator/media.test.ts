@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Simulator } from '../../src/simulator';
+import { loadInputImage } from '../../src/simulator/render/input-image';
 import {
   COGVIDEOX_VERSION,
   SVD_VERSION,
@@ -215,6 +219,30 @@ describe('output URLs and their transfers', () => {
       expect(admin.outputs).toEqual({ [id]: expected });
     } finally {
       await sim.close();
+    }
+  });
+});
+
+describe('input images shared by concurrent predictions', () => {
+  it('loads the same image many times at once without one load failing another', async () => {
+    const frame = await makePng(64, 48, 'green');
+    const images = await startTestServer((_request, res) => {
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.end(frame);
+    });
+    const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'sim-images-'));
+    try {
+      const loads = await Promise.allSettled(
+        Array.from({ length: 24 }, () =>
+          loadInputImage(`${images.url}/frame.png`, cacheDir, new AbortController().signal),
+        ),
+      );
+      expect(loads.filter((load) => load.status === 'rejected')).toEqual([]);
+      const sizes = loads.map((load) => (load.status === 'fulfilled' ? load.value.size : null));
+      expect(new Set(sizes.map((size) => JSON.stringify(size)))).toEqual(new Set(['{"width":64,"height":48}']));
+    } finally {
+      await images.close();
+      await rm(cacheDir, { recursive: true, force: true });
     }
   });
 });

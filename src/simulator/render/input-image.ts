@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FrameSize } from '../models/model';
@@ -113,7 +113,8 @@ async function storeOnce(dir: string, name: string, bytes: Buffer): Promise<stri
   );
   if (exists) return target;
   await mkdir(dir, { recursive: true });
-  const partial = `${target}.${process.pid}.${Date.now()}.partial`;
+  // Concurrent loads of one image each write their own partial file; the renames all land the same bytes.
+  const partial = `${target}.${randomUUID()}.partial`;
   await writeFile(partial, bytes);
   await rename(partial, target);
   return target;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RenderRequest } from '../models/model';
@@ -91,7 +91,7 @@ export class Renderer {
     try {
       if (this.abort.signal.aborted) throw new Error('simulator closed');
       await mkdir(path.dirname(target), { recursive: true });
-      const partial = `${target}.${process.pid}.${Date.now()}.partial.mp4`;
+      const partial = `${target}.${randomUUID()}.partial.mp4`;
       try {
         await runProcess(FFMPEG_PATH, renderArgs(job, partial), {
           timeoutMs: RENDER_TIMEOUT_MS,
