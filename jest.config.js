@@ -1,3 +1,13 @@
+const os = require('node:os');
+
+/**
+ * Test files run in parallel: each starts its own servers (Temporal, simulator, storage stand-in, receivers) on free
+ * ports, with its own temporary folders, job ids and task queues. Much of a file's time is waiting (servers booting,
+ * real-time timers on dev servers, child processes), so one worker more than the machine's cores keeps them busy.
+ * CLIPGEN_TEST_WORKERS overrides it (1 runs the files one at a time).
+ */
+const workers = Number(process.env.CLIPGEN_TEST_WORKERS) || os.availableParallelism() + 1;
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -8,8 +18,7 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
   },
-  // Temporal's time-skipping server has one clock per environment: test files run one at a time.
-  maxWorkers: 1,
+  maxWorkers: workers,
   testTimeout: 60_000,
   // Says which suites this machine skips (PostgreSQL without DATABASE_URL), in one line at the top of the run.
   globalSetup: '<rootDir>/test/helpers/announce-skipped-suites.ts',

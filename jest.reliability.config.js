@@ -8,4 +8,6 @@ module.exports = {
   roots: ['<rootDir>/test/reliability'],
   testPathIgnorePatterns: ['/node_modules/'],
   testTimeout: 600_000,
+  // The load and crash tests measure a worker under load: one file at a time.
+  maxWorkers: 1,
 };

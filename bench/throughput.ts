@@ -10,7 +10,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Simulator } from '../src/simulator';
+import type { Simulator } from '../simulator';
 import { freePort } from '../src/temporal/dev-server';
 import { countHistory } from '../test/helpers/history-counts';
 import { benchArgs } from './support/args';

@@ -13,7 +13,7 @@ import { DEFAULT_DOWNLOAD_POLICY } from '../src/media/download';
 import { createReplicateGateway } from '../src/replicate/gateway';
 import { buildWorkflowBundle } from '../src/scripts/build-workflow-bundle';
 import { createLocalStorage } from '../src/storage/local';
-import { TEMPORAL_CLI, findTemporalBinary } from '../src/temporal/binaries';
+import { TEMPORAL_CLI, findTemporalBinary } from '../src/temporal/dev-server';
 import { installRuntimeLogger } from '../src/temporal/runtime-logger';
 import { createClipWorker } from '../src/worker';
 

@@ -3,17 +3,14 @@ import { TemporalUnreachableWhileFollowingError, describeClipFailure } from './c
 import { ConfigError } from './config';
 import { UsageError } from './commands/args';
 import { costCommand } from './commands/cost';
-import { demoCommand } from './commands/demo';
+import { demoCommand } from './commands/run-demo';
 import { doctorCommand } from './commands/doctor';
 import { generateCommand } from './commands/generate';
-import { healthCommand } from './commands/health';
-import { migrateCommand } from './commands/migrate';
+import { migrateCommand } from './commands/ledger';
 import { reconcileCommand } from './commands/reconcile';
 import { watchCommand } from './commands/watch';
-import { webhooksCommand } from './commands/webhooks';
-import { workerCommand } from './commands/worker';
-import { runSimulatorCommand } from './simulator';
-import { UsageError as SimulatorUsageError } from './simulator/cli';
+import { healthCommand, webhooksCommand, workerCommand } from './commands/services';
+import { runSimulatorCommand, UsageError as SimulatorUsageError } from '../simulator';
 
 const USAGE = `Usage: clipgen <command> [options]
 

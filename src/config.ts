@@ -1,11 +1,12 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
-import { withDotEnv, type Env } from './config/dot-env';
-import { readPriceOverrides } from './config/price-overrides';
-import { readSupabaseStorageSettings, type SupabaseStorageSettings } from './config/supabase-storage';
-import { readWebhookConfig, type WebhookConfig } from './config/webhooks';
 import type { PriceOverrides } from './domain/catalogue';
+import { durationToMs as msToNumber } from './domain/duration';
+import { parsePriceOverrides } from './domain/pricing';
+
+export type Env = Record<string, string | undefined>;
 
 /** Everything clipgen reads from the environment, validated once at start. */
 export interface ClipgenConfig {
@@ -90,6 +91,79 @@ export interface WorkerTuning {
   /** How long running activities may finish after SIGINT/SIGTERM before they are cancelled. */
   shutdownGraceTime: Duration;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+/** Supabase Storage settings beyond URL, key and bucket (README "Storage (Supabase)"). */
+export interface SupabaseStorageSettings {
+  /** What storeClip returns: the bucket's public URL, or a signed URL (a private bucket needs signed). */
+  urlMode: 'public' | 'signed';
+  signedUrlTtlSeconds: number;
+  /** Create the bucket when the worker starts and it is missing (development; off in production). */
+  createBucket: boolean;
+  /** Clips up to this size are buffered and sent in one request; larger ones use the resumable upload. */
+  standardUploadMaxBytes: number;
+  cacheControlSeconds: number;
+  /** Per HTTP request to Storage (a 6 MB chunk included). */
+  requestTimeoutMs: number;
+}
+
+/** The standard upload is buffered in memory, so its threshold stays small (Supabase recommends TUS above 6 MB). */
+const MAX_STANDARD_UPLOAD_BYTES = 50 * 1024 * 1024;
+
+function readSupabaseStorageSettings(read: EnvReader, problems: string[]): SupabaseStorageSettings {
+  const standardUploadMaxBytes = read.positiveInteger('STORAGE_STANDARD_UPLOAD_MAX_BYTES') ?? 6 * 1024 * 1024;
+  if (standardUploadMaxBytes > MAX_STANDARD_UPLOAD_BYTES) {
+    problems.push(`STORAGE_STANDARD_UPLOAD_MAX_BYTES must be at most ${MAX_STANDARD_UPLOAD_BYTES} (50 MiB)`);
+  }
+  return {
+    urlMode: read.oneOf('STORAGE_URL_MODE', ['public', 'signed'] as const) ?? 'signed',
+    signedUrlTtlSeconds: read.positiveInteger('STORAGE_SIGNED_URL_TTL_SECONDS') ?? 24 * 60 * 60,
+    createBucket: read.boolean('STORAGE_CREATE_BUCKET') ?? false,
+    standardUploadMaxBytes,
+    cacheControlSeconds: read.positiveInteger('STORAGE_CACHE_CONTROL_SECONDS') ?? 3600,
+    requestTimeoutMs: read.positiveInteger('STORAGE_REQUEST_TIMEOUT_MS') ?? 60_000,
+  };
+}
+
+/** Replicate webhooks (README "Webhooks"): on when WEBHOOK_PUBLIC_URL is set. */
+export interface WebhookConfig {
+  /** Where Replicate reaches the receiver (https in production); null means plain polling. */
+  publicUrl: string | null;
+  /** `whsec_…`; null means "fetch it from Replicate when the receiver starts". Never printed. */
+  secret: string | null;
+  host: string;
+  port: number;
+  /** How often a workflow still polls while it waits for the webhook. */
+  fallbackPollIntervalMs: number;
+  /** Run the receiver inside each worker process rather than as `clipgen webhooks`. */
+  inWorker: boolean;
+}
+
+export const DEFAULT_WEBHOOK_PORT = 8788;
+const DEFAULT_FALLBACK_POLL_INTERVAL_MS = 30_000;
+const SECRET_SHAPE = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
+
+function readWebhookConfig(read: EnvReader, problems: string[]): WebhookConfig {
+  const publicUrl = read.url('WEBHOOK_PUBLIC_URL');
+  const secret = read.string('REPLICATE_WEBHOOK_SECRET');
+  if (secret !== null && !SECRET_SHAPE.test(secret)) {
+    problems.push('REPLICATE_WEBHOOK_SECRET must be the whsec_… key from GET /v1/webhooks/default/secret');
+  }
+  const port = read.positiveInteger('WEBHOOK_PORT') ?? DEFAULT_WEBHOOK_PORT;
+  if (port > 65_535) problems.push(`WEBHOOK_PORT must be a TCP port (got ${port})`);
+  const interval = read.duration('WEBHOOK_FALLBACK_POLL_INTERVAL', { minMs: 1000, maxMs: 3_600_000 });
+  const inWorker = read.boolean('WEBHOOKS_IN_WORKER') ?? false;
+  if (inWorker && publicUrl === null) {
+    problems.push('WEBHOOKS_IN_WORKER=true needs WEBHOOK_PUBLIC_URL (the address Replicate posts to)');
+  }
+  return {
+    publicUrl,
+    secret: secret !== null && SECRET_SHAPE.test(secret) ? secret : null,
+    host: read.string('WEBHOOK_HOST') ?? '127.0.0.1',
+    port,
+    fallbackPollIntervalMs: durationMs(interval) ?? DEFAULT_FALLBACK_POLL_INTERVAL_MS,
+    inWorker,
+  };
 }
 
 export class ConfigError extends Error {
@@ -178,6 +252,31 @@ export function loadConfig(env?: Env, cwd: string = process.cwd()): ClipgenConfi
 function durationMs(value: string | null): number | null {
   if (value === null) return null;
   return msToNumber((/^\d+(\.\d+)?$/.test(value) ? Number(value) : value) as Duration);
+}
+
+/**
+ * The environment with a `.env` file's variables underneath it: a variable set in the environment (even to an empty
+ * string) wins over the file, as with `node --env-file`. A missing file changes nothing.
+ */
+function withDotEnv(env: Env, file: string): Env {
+  let content: string;
+  try {
+    content = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return env;
+    throw error;
+  }
+  return { ...parseEnv(content), ...env };
+}
+
+export const PRICE_OVERRIDES_VARIABLE = 'CLIPGEN_PRICE_OVERRIDES';
+
+/** `svd=0.001525,kling-v2.1=0.07` → overrides; each mistake is added to `problems`, naming the variable. */
+function readPriceOverrides(text: string | null, problems: string[]): PriceOverrides {
+  if (text === null) return {};
+  const parsed = parsePriceOverrides(text);
+  problems.push(...parsed.problems.map((problem) => `${PRICE_OVERRIDES_VARIABLE}: ${problem}`));
+  return parsed.overrides;
 }
 
 function readTemporalTls(read: EnvReader, cwd: string, problems: string[]): TemporalTlsFiles | null {

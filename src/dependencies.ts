@@ -12,7 +12,7 @@ export interface OpenedDeps {
 
 /** Builds the activities' real dependencies from configuration. */
 export async function openActivityDeps(config: ClipgenConfig): Promise<OpenedDeps> {
-  const storage = await openStorage(config);
+  const storage = await openStorage(config.storage);
   const ledger = await openLedger({
     databaseUrl: config.ledger.databaseUrl ?? undefined,
     pgliteDir: config.ledger.pgliteDir,

@@ -1,12 +1,19 @@
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  NativeConnection,
+  Runtime,
+  Worker,
+  type ActivityInterceptorsFactory,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig, type ClipgenConfig, type WorkerTuning } from './config';
 import { openActivityDeps } from './dependencies';
+import { clipLogAttributes } from './domain/clip-log-attributes';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { installRuntimeLogger } from './temporal/runtime-logger';
-import { startConfiguredReceiver, type ConfiguredReceiver } from './webhooks/start-from-config';
-import { activityLogAttributes } from './worker/activity-log-attributes';
-import { workflowSource } from './worker/workflow-source';
+import { startConfiguredReceiver, type ConfiguredReceiver } from './webhooks/receiver';
 
 export interface ClipWorkerOptions {
   connection: NativeConnection;
@@ -15,7 +22,7 @@ export interface ClipWorkerOptions {
   deps: ActivityDeps;
   /** Default: bundle on start, the SDK's default limits, a 30 s shutdown grace time. */
   tuning?: Partial<WorkerTuning>;
-  /** Overrides where a 'prebuilt' worker finds its bundle (default lib/workflow-bundle.js). */
+  /** Overrides where a 'prebuilt' worker finds its bundle (default lib/src/workflow-bundle.js). */
   bundlePath?: string;
 }
 
@@ -44,6 +51,47 @@ export async function createClipWorker(options: ClipWorkerOptions): Promise<Work
       : {}),
   });
 }
+
+export const WORKFLOWS_PATH = require.resolve('./workflows');
+/** Workflow interceptors: bundled in by `npm run build`, or loaded by a worker that bundles on start. */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('./worker/workflow-log-attributes')];
+/** Where `npm run build` writes the workflow bundle: lib/src/workflow-bundle.js. */
+export const PREBUILT_BUNDLE_PATH = path.join(__dirname, 'workflow-bundle.js');
+
+type WorkflowSource = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> & { workflowModules: string[] };
+
+/**
+ * Production loads the bundle built ahead of time (a worker starts in about a second, and runs exactly the code that
+ * was built and tested); development bundles src/workflows with webpack on every start.
+ */
+export function workflowSource(
+  mode: WorkerTuning['workflowBundle'],
+  bundlePath: string = PREBUILT_BUNDLE_PATH,
+): WorkflowSource {
+  if (mode === 'bundle-on-start') {
+    return { workflowsPath: WORKFLOWS_PATH, workflowModules: WORKFLOW_INTERCEPTOR_MODULES };
+  }
+  if (!fs.existsSync(bundlePath)) {
+    throw new Error(
+      `NODE_ENV=production needs the workflow bundle ${bundlePath}: run \`npm run build\` first ` +
+        '(or unset NODE_ENV to bundle workflows on start).',
+    );
+  }
+  return { workflowBundle: { codePath: bundlePath }, workflowModules: [] };
+}
+
+/**
+ * Puts the clip's jobId and clipIndex on every log line of its activities (the SDK's own "Activity started/failed"
+ * lines and the activities' `log` calls), read from the workflow id, which every activity of a clip shares.
+ */
+export const activityLogAttributes: ActivityInterceptorsFactory = (ctx) => {
+  const clip = clipLogAttributes(ctx.info.workflowExecution?.workflowId);
+  return {
+    outbound: {
+      getLogAttributes: (attributes, next) => next(clip ? { ...attributes, ...clip } : attributes),
+    },
+  };
+};
 
 /**
  * The production worker. Runs until SIGINT/SIGTERM (the SDK Runtime's shutdown signals): it then stops polling,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import type { GenerateClipInput } from '../../src/domain/types';
-import type { Simulator } from '../../src/simulator';
+import type { Simulator } from '../../simulator';
 import type { generateClipWorkflow } from '../../src/workflows';
 
 export type ClipHandle = WorkflowHandle<typeof generateClipWorkflow>;

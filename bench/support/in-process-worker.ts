@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../src/activities';
 import type { CostLedger } from '../../src/ledger/types';
 import { DEFAULT_DOWNLOAD_POLICY } from '../../src/media/download';
-import type { Simulator } from '../../src/simulator';
+import type { Simulator } from '../../simulator';
 import { createLocalStorage } from '../../src/storage/local';
 import { workflowBundle } from '../../test/helpers/workflow-bundle';
 import { spreadGateway } from './spread-gateway';

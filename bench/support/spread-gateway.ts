@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReplicateGateway, type ReplicateGateway } from '../../src/replicate/gateway';
-import type { Simulator } from '../../src/simulator';
+import type { Simulator } from '../../simulator';
 
 /**
  * One gateway over several simulators whose predictions run for different lengths, so that predictions end at

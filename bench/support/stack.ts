@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { startSimulator, type Simulator } from '../../simulator';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { serveFirstFrame } from '../../test/helpers/first-frame';
 import { createDevServerEnv } from '../../test/helpers/temporal-env';

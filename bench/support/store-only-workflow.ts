@@ -1,5 +1,5 @@
 import type { FetchProbeStoreInput, StoredClip } from '../../src/activities/contracts';
-import { outputCalls } from '../../src/workflows/activity-proxies';
+import * as outputCalls from '../../src/workflows/activity-proxies';
 
 /** Only the clip workflow's output step (same activity options): fetch, probe and store one output, for measuring. */
 export async function storeOnlyWorkflow(input: FetchProbeStoreInput): Promise<StoredClip> {

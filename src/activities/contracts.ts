@@ -2,26 +2,11 @@
  * Inputs and outputs of the activities. Workflows import these types only; everything here must be
  * small, serialisable and free of secrets, because it lands in workflow history.
  */
+import type { CreateIdentity } from '../domain/prediction-request';
 import type { ModelId, PredictionSnapshot, ProbedVideo } from '../domain/types';
 
-export type WebhookEvent = 'start' | 'output' | 'logs' | 'completed';
-
-export interface CreatePredictionInput {
-  model: ModelId;
-  /** The model's input object, as planned by the catalogue. */
-  input: Record<string, unknown>;
-  /**
-   * Unique per clip branch. Carried in the webhook URL's query (or, without webhooks, matched on the
-   * input), so a retried create can find a prediction an earlier attempt made instead of paying twice.
-   */
-  idempotencyToken: string;
-  /** Sent as `Cancel-After`, so Replicate itself stops a prediction we have stopped waiting for. */
-  cancelAfterSeconds?: number;
-  webhook?: { url: string; events: WebhookEvent[] };
-}
-
-/** What identifies one create across its attempts: the predictions it made match these. */
-export type CreateIdentity = Pick<CreatePredictionInput, 'model' | 'input' | 'idempotencyToken'>;
+// What a create asks for is the domain's (the Replicate gateway sends it too); re-exported for the workflows.
+export type { CreateIdentity, CreatePredictionInput, WebhookEvent } from '../domain/prediction-request';
 
 /** A created prediction, and whether Replicate will call our webhook about it. */
 export interface CreatedPrediction extends PredictionSnapshot {

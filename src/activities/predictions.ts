@@ -1,14 +1,13 @@
-import { Context } from '@temporalio/activity';
+import { Context, type Info } from '@temporalio/activity';
+import { withCreateRequestRecord } from '../domain/create-request';
+import type { CreatePredictionInput, WebhookEvent } from '../domain/prediction-request';
 import type { ModelId, PredictionSnapshot } from '../domain/types';
-import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from '../media/download-policy';
-import { assertFirstFramesUsable, DEFAULT_FIRST_FRAME_MAX_BYTES } from '../media/first-frame';
-import { assertInputUrlsAllowed } from '../media/input-url-policy';
-import { markUnsent } from '../replicate/create-outcome';
-import type { ReplicateGateway } from '../replicate/gateway';
-import { createAttemptJournal } from './create-attempts';
-import { predictionWebhookUrl } from '../webhooks/webhook-url';
-import type { CreatedPrediction, CreatePredictionInput, WebhookEvent } from './contracts';
-import { CLOCK_SKEW_ALLOWANCE_MS, STRAY_WINDOW_REQUEST_TIMEOUTS } from './stray-window';
+import { predictionWebhookUrl } from '../domain/webhook-url';
+import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from '../media/download';
+import { assertFirstFramesUsable, assertInputUrlsAllowed, DEFAULT_FIRST_FRAME_MAX_BYTES } from '../media/first-frame';
+import { isSettled, isUnsent, markUnsent, type ReplicateGateway } from '../replicate/gateway';
+import type { CreatedPrediction } from './contracts';
+import { CLOCK_SKEW_ALLOWANCE_MS, STRAY_WINDOW_REQUEST_TIMEOUTS } from './stray-predictions';
 
 /** `start` shows the prediction running in the UI; `completed` (succeeded, failed, canceled) ends the wait. */
 const WEBHOOK_EVENTS: WebhookEvent[] = ['start', 'completed'];
@@ -101,4 +100,53 @@ export function predictionActivities(deps: PredictionActivityDeps) {
 function withWebhook(input: CreatePredictionInput, webhook: WebhookDeps, workflowId: string): CreatePredictionInput {
   const url = predictionWebhookUrl(webhook.publicUrl, { workflowId, model: input.model });
   return { ...input, webhook: { url, events: WEBHOOK_EVENTS } };
+}
+
+interface CreateAttemptDetails {
+  /** Earlier attempts after which no prediction of theirs can still appear. */
+  settled: number;
+  /** Of those, the attempts that failed before sending their create request. Absent from older workers' details. */
+  unsent?: number;
+}
+
+export interface CreateAttemptJournal {
+  /** Earlier attempts of this create that got no answer: each may still turn into a prediction. */
+  unansweredAttempts(): number;
+  /** Whether an earlier attempt may have sent its create request (then it had passed the checks before it). */
+  earlierAttemptMayHaveSent(): boolean;
+  /**
+   * Records a failure of this attempt for the next one; returns it, to be thrown, carrying whether any attempt of
+   * this create sent its request (a CreateRequestRecord in its details, see create-failure.ts).
+   */
+  recordFailure(failure: unknown): unknown;
+}
+
+/**
+ * What the attempts of one create activity know about each other, kept in the heartbeat details Temporal hands
+ * from one attempt to the next. Only settled failures (answered by the API, or failed before the create was sent)
+ * are recorded: an attempt that left no record, because it timed out or its worker died, counts as unanswered,
+ * and as sent.
+ */
+export function createAttemptJournal(info: Info): CreateAttemptJournal {
+  const { settled, unsent } = detailsOf(info.heartbeatDetails);
+  const earlierAttempts = info.attempt - 1;
+  return {
+    unansweredAttempts: () => Math.max(0, earlierAttempts - settled),
+    earlierAttemptMayHaveSent: () => earlierAttempts > unsent,
+    recordFailure(failure) {
+      const sent = !isUnsent(failure);
+      if (isSettled(failure)) {
+        // The attempt's only heartbeat, so it is sent at once rather than throttled.
+        const details: CreateAttemptDetails = { settled: settled + 1, unsent: unsent + (sent ? 0 : 1) };
+        Context.current().heartbeat(details);
+      }
+      return withCreateRequestRecord(failure, sent || earlierAttempts > unsent);
+    },
+  };
+}
+
+function detailsOf(details: unknown): Required<CreateAttemptDetails> {
+  const { settled, unsent } = (details ?? {}) as Partial<Record<keyof CreateAttemptDetails, unknown>>;
+  const count = (value: unknown) => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0);
+  return { settled: count(settled), unsent: Math.min(count(unsent), count(settled)) };
 }

@@ -3,7 +3,17 @@ import { isTerminalStatus, type PredictionSnapshot } from '../domain/types';
 import type { ReplicateGateway } from '../replicate/gateway';
 import { inputIdentifiesCreate } from '../replicate/idempotency';
 import type { AbandonedCreateWatch, StrayWatch, SweepStrayPredictionsInput } from './contracts';
-import { CLOCK_SKEW_ALLOWANCE_MS, STRAY_WINDOW_REQUEST_TIMEOUTS } from './stray-window';
+
+/** How far back and forward to look for predictions a create's attempts made. */
+
+/** Replicate's clock and ours may disagree by a little; a prediction stamped slightly "early" is still ours. */
+export const CLOCK_SKEW_ALLOWANCE_MS = 30_000;
+
+/**
+ * How long after an attempt an abandoned earlier one may still become a prediction, in request timeouts. One that
+ * timed out was sent a request timeout before the next attempt began: it is given about three in all.
+ */
+export const STRAY_WINDOW_REQUEST_TIMEOUTS = 2;
 
 /** After the window closes, how many more sweeps wait for cancelled strays to reach their final (billed) state. */
 const CONFIRMATION_SWEEPS = 5;

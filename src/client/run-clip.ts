@@ -7,10 +7,11 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { ClipgenConfig } from '../config';
 import type { ClipProgress } from '../domain/progress';
 import type { Clip, GenerateClipInput } from '../domain/types';
 import type { generateClipWorkflow } from '../workflows';
-import { clipWorkflowOptions } from './clip-workflow-options';
+import { clipWorkflowOptions } from '../domain/clip-workflow-options';
 
 /** How long a follow keeps reconnecting to an unreachable cluster by default (CLIPGEN_RECONNECT_TIMEOUT). */
 export const DEFAULT_RECONNECT_TIMEOUT_MS = 5 * 60_000;
@@ -234,4 +235,24 @@ export function describeClipFailure(err: unknown): string {
     if (cause) return `${cause.name}: ${cause.message}`;
   }
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The configured poll interval, deadline and start limit (CLIP_POLL_INTERVAL, CLIP_DEADLINE, CLIP_START_LIMIT) for
+ * the clips the CLI starts.
+ */
+export function clipDefaults(
+  config: ClipgenConfig,
+): Pick<GenerateClipInput, 'pollInterval' | 'deadline' | 'startLimit'> {
+  return {
+    ...(config.clip.pollInterval !== null ? { pollInterval: config.clip.pollInterval } : {}),
+    ...(config.clip.deadline !== null ? { deadline: config.clip.deadline } : {}),
+    ...(config.clip.startLimit !== null ? { startLimit: config.clip.startLimit } : {}),
+  };
+}
+
+/** The Temporal Web UI page of one workflow, e.g. http://localhost:8233/namespaces/default/workflows/clip-…-0. */
+export function workflowUiUrl(uiBaseUrl: string, namespace: string, workflowId: string): string {
+  const base = uiBaseUrl.replace(/\/+$/, '');
+  return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
-import { clipDefaults } from '../client/clip-defaults';
+import { clipDefaults } from '../client/run-clip';
 import type { ClipgenConfig } from '../config';
 import { chooseModels } from '../domain/catalogue';
 import { FailureType } from '../domain/failures';

@@ -1,10 +1,17 @@
 import { loadConfig } from '../config';
 import { isUsd } from '../domain/money';
-import { estimateErrorReport, ESTIMATE_TOLERANCE, type ErrorDistribution } from '../costs/estimate-error';
-import { jobStatement, totalsAgree, type JobStatement, type StatementLine } from '../costs/job-statement';
+import {
+  estimateErrorReport,
+  ESTIMATE_TOLERANCE,
+  jobStatement,
+  totalsAgree,
+  type ErrorDistribution,
+  type JobStatement,
+  type StatementLine,
+} from '../costs/cost-report';
 import { UsageError, parseCommandArgs, parseJobIdFlag, parseNumberFlag, shownValue } from './args';
-import { withCommandLedger } from './command-ledger';
-import { percent, textTable } from './text-table';
+import { withCommandLedger } from './ledger';
+import { percent, textTable } from './output';
 
 export const COST_USAGE = `Usage: clipgen cost --job-id UUID [--set-budget USD|none] [--json]
        clipgen cost --report [--last N] [--json]

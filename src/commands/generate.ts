@@ -1,9 +1,8 @@
-import { runClip } from '../client/run-clip';
-import { workflowUiUrl } from '../client/web-ui-link';
+import { runClip, workflowUiUrl } from '../client/run-clip';
 import { loadConfig } from '../config';
 import { parseCommandArgs } from './args';
 import { CLIP_INPUT_OPTIONS, clipInputFromFlags } from './clip-input-flags';
-import { followClipCommand } from './follow-clip-command';
+import { followClipCommand } from './temporal-client';
 
 export const GENERATE_USAGE = `Usage: clipgen generate --job-id UUID --clip-index N --prompt TEXT --duration S [--image URL]
                         [--negative-prompt TEXT] [--model ID] [--fallback ID|none]

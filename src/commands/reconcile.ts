@@ -2,8 +2,8 @@ import { loadConfig } from '../config';
 import { reconcile, type ReconcileReport } from '../costs/reconcile';
 import { createPredictionLister } from '../replicate/list-predictions';
 import { UsageError, parseCommandArgs, parseNumberFlag } from './args';
-import { withCommandLedger } from './command-ledger';
-import { textTable } from './text-table';
+import { withCommandLedger } from './ledger';
+import { textTable } from './output';
 
 export const RECONCILE_USAGE = `Usage: clipgen reconcile --since DATE [--grace MINUTES] [--max-pages N] [--json]
 

@@ -1,10 +1,9 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { canonicalClipWorkflowId } from '../client/clip-workflow-options';
-import { followClip } from '../client/run-clip';
-import { workflowUiUrl } from '../client/web-ui-link';
+import { canonicalClipWorkflowId } from '../domain/job-id';
+import { followClip, workflowUiUrl } from '../client/run-clip';
 import { loadConfig } from '../config';
 import { parseCommandArgs, UsageError } from './args';
-import { followClipCommand } from './follow-clip-command';
+import { followClipCommand } from './temporal-client';
 
 export const WATCH_USAGE = `Usage: clipgen watch WORKFLOW_ID [--json]
 

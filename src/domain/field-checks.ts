@@ -1,5 +1,5 @@
 /** Small checks for validation.ts; each throws InvalidInput with a message that starts with the field path. */
-import { msToNumber } from '@temporalio/common/lib/time';
+import { durationToMs } from './duration';
 import { describeValue } from './describe-value';
 import { FailureType, clipFailure } from './failures';
 import type { DurationLike } from './types';
@@ -101,7 +101,7 @@ function durationInMilliseconds(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value !== 'string') return null;
   try {
-    const milliseconds = msToNumber(value as DurationLike);
+    const milliseconds = durationToMs(value as DurationLike);
     return Number.isFinite(milliseconds) ? milliseconds : null;
   } catch {
     return null;

@@ -7,8 +7,8 @@
  * apply each file exactly once. Run migrations over the direct or session connection (port 5432), not
  * Supabase's transaction pooler (6543): the pooler does not support advisory locks.
  */
-import type { SqlDatabase, SqlSession } from './database';
-import { defaultMigrationsDirectory, readMigrationFiles, type MigrationFile } from './migration-files';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import {
   BOOTSTRAP_SQL,
   INSERT_APPLIED_VERSION,
@@ -17,6 +17,7 @@ import {
   SELECT_APPLIED_VERSIONS,
   SELECT_VERSION_APPLIED,
 } from './sql';
+import type { SqlDatabase, SqlSession } from './types';
 
 export interface MigrateOptions {
   /** Default: this package's supabase/migrations. */
@@ -70,4 +71,37 @@ async function applyOnce(db: SqlDatabase, session: SqlSession, file: MigrationFi
 
 async function lockMigrations(db: SqlDatabase, session: SqlSession): Promise<void> {
   if (db.kind === 'postgres') await session.query(LOCK_MIGRATIONS);
+}
+
+export interface MigrationFile {
+  /** The file name's 14-digit UTC timestamp, as the Supabase CLI records it. */
+  version: string;
+  name: string;
+  sql: string;
+}
+
+const MIGRATION_FILE_NAME = /^([0-9]+)_(.*)\.sql$/;
+
+/**
+ * `supabase/migrations` of this package, found by walking up to package.json, so the same code works
+ * from src/ (ts-jest, tsx) and from lib/ after a build.
+ */
+export function defaultMigrationsDirectory(startDirectory: string = __dirname): string {
+  for (let directory = startDirectory; ; directory = path.dirname(directory)) {
+    if (existsSync(path.join(directory, 'package.json'))) return path.join(directory, 'supabase', 'migrations');
+    if (path.dirname(directory) === directory) {
+      throw new Error(`No package.json above ${startDirectory}: cannot find supabase/migrations`);
+    }
+  }
+}
+
+/** The directory's migration files in lexical (= version) order; other files are ignored. */
+export function readMigrationFiles(directory: string): MigrationFile[] {
+  return readdirSync(directory)
+    .filter((fileName) => MIGRATION_FILE_NAME.test(fileName))
+    .sort()
+    .map((fileName) => {
+      const [, version, name] = MIGRATION_FILE_NAME.exec(fileName) as RegExpExecArray;
+      return { version, name, sql: readFileSync(path.join(directory, fileName), 'utf8') };
+    });
 }

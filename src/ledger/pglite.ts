@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import type { SqlDatabase, SqlSession } from './database';
-import { lockDataDirectory } from './data-dir-lock';
-import { startPgliteThread, type PgliteThread } from './pglite-thread';
+/** The embedded ledger: PGlite on its own thread, in a data directory one process at a time. */
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DatabaseFailure, toDatabaseFailure } from './errors';
 import { createSqlLedger } from './sql-ledger';
-import type { CostLedger } from './types';
+import type { CostLedger, SqlDatabase, SqlSession } from './types';
 
 export interface PgliteLedgerOptions {
   /** A directory to persist to; undefined keeps the database in memory. One process per directory. */
@@ -66,5 +67,190 @@ async function inTransaction<T>(session: SqlSession, work: (session: SqlSession)
   } catch (error) {
     await session.exec('rollback').catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * PGlite on a worker thread. Its WASM executes statements synchronously, so on the main thread a slow
+ * query would stall the Temporal worker's event loop (heartbeats, polling); on its own thread it cannot.
+ * The thread also keeps PGlite's Emscripten glue, which calls dynamic import(), out of module sandboxes
+ * such as Jest's.
+ */
+type Request = { op: 'query'; text: string; params: unknown[] } | { op: 'exec'; text: string } | { op: 'close' };
+
+interface Reply {
+  id?: number;
+  ready?: boolean;
+  rows?: unknown[];
+  error?: { message: string; code?: string; severity?: string };
+}
+
+export interface PgliteThread {
+  request<Row>(request: Request): Promise<Row[]>;
+  /** Closes PGlite (flushing a data dir) and ends the thread. */
+  close(): Promise<void>;
+}
+
+export async function startPgliteThread(dataDir: string | undefined): Promise<PgliteThread> {
+  const worker = new Worker(PGLITE_WORKER_SOURCE, {
+    eval: true,
+    workerData: { pglitePath: require.resolve('@electric-sql/pglite'), dataDir },
+  });
+  const pending = new Map<number, { resolve: (rows: unknown[]) => void; reject: (error: Error) => void }>();
+  let nextId = 1;
+  let stopped: Error | null = null;
+
+  const stop = (error: Error) => {
+    stopped ??= error;
+    for (const { reject } of pending.values()) reject(stopped);
+    pending.clear();
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', (reply: Reply) => {
+      if (reply.ready) return resolve();
+      reject(toDatabaseFailure(reply.error, []));
+      void worker.terminate();
+    });
+    worker.once('error', (error) => reject(toDatabaseFailure(error, [])));
+  });
+
+  worker.on('message', (reply: Reply) => {
+    const waiting = reply.id === undefined ? undefined : pending.get(reply.id);
+    if (!waiting || reply.id === undefined) return;
+    pending.delete(reply.id);
+    if (reply.error) waiting.reject(toDatabaseFailure(reply.error, []));
+    else waiting.resolve(reply.rows ?? []);
+  });
+  worker.on('error', (error) => stop(toDatabaseFailure(error, [])));
+  worker.on('exit', (code) => stop(new DatabaseFailure(`the PGlite thread exited (code ${code})`, null)));
+
+  const request = <Row>(message: Request): Promise<Row[]> => {
+    if (stopped) return Promise.reject(stopped);
+    const id = nextId++;
+    return new Promise<Row[]>((resolve, reject) => {
+      pending.set(id, { resolve: (rows) => resolve(rows as Row[]), reject });
+      worker.postMessage({ id, ...message });
+    });
+  };
+
+  return {
+    request,
+    async close() {
+      if (stopped) return;
+      try {
+        await request({ op: 'close' });
+      } finally {
+        await worker.terminate();
+      }
+    },
+  };
+}
+
+/**
+ * The code of the thread that owns the PGlite instance, as plain JavaScript (Node runs it with
+ * `eval: true`, so it needs no build step from src/ or lib/). It answers { id, op, text, params } with
+ * { id, rows } or { id, error }, one request at a time in arrival order.
+ */
+export const PGLITE_WORKER_SOURCE = `
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const { PGlite } = require(workerData.pglitePath);
+
+function plainError(error) {
+  const source = error && typeof error === 'object' ? error : {};
+  return {
+    message: typeof source.message === 'string' ? source.message : String(error),
+    code: typeof source.code === 'string' ? source.code : undefined,
+    severity: typeof source.severity === 'string' ? source.severity : undefined,
+  };
+}
+
+async function run(db, request) {
+  if (request.op === 'query') return (await db.query(request.text, request.params)).rows;
+  if (request.op === 'exec') return void (await db.exec(request.text));
+  if (request.op === 'close') return void (await db.close());
+  throw new Error('unknown PGlite thread request ' + request.op);
+}
+
+PGlite.create(workerData.dataDir).then(
+  (db) => {
+    let previous = Promise.resolve();
+    parentPort.on('message', (request) => {
+      previous = previous.then(() =>
+        run(db, request).then(
+          (rows) => parentPort.postMessage({ id: request.id, rows }),
+          (error) => parentPort.postMessage({ id: request.id, error: plainError(error) }),
+        ),
+      );
+    });
+    parentPort.postMessage({ ready: true });
+  },
+  (error) => parentPort.postMessage({ ready: false, error: plainError(error) }),
+);
+`;
+
+/**
+ * PGlite has no cross-process lock: a second process opening the same data directory corrupts it. A PID
+ * file beside the directory turns that into a clear error.
+ */
+export interface DataDirLock {
+  release(): void;
+}
+
+const heldByThisProcess = new Set<string>();
+
+export function lockDataDirectory(dataDir: string): DataDirLock {
+  const lockPath = `${path.resolve(dataDir)}.lock`;
+  mkdirSync(path.dirname(lockPath), { recursive: true });
+  if (!tryCreate(lockPath)) {
+    const owner = readOwner(lockPath);
+    if (owner !== null && isHeldElsewhere(lockPath, owner)) {
+      throw new Error(
+        `The PGlite ledger ${dataDir} is open in process ${owner}; PGlite allows one process per data directory. ` +
+          `Stop that process, or share a Postgres ledger through DATABASE_URL (remove ${lockPath} if no such process exists).`,
+      );
+    }
+    // Left behind by a process that is gone: take it over.
+    unlinkSync(lockPath);
+    if (!tryCreate(lockPath)) throw new Error(`Another process took the PGlite ledger lock ${lockPath} just now`);
+  }
+  heldByThisProcess.add(lockPath);
+  return {
+    release() {
+      if (!heldByThisProcess.delete(lockPath)) return;
+      if (readOwner(lockPath) === process.pid) unlinkSync(lockPath);
+    },
+  };
+}
+
+function tryCreate(lockPath: string): boolean {
+  try {
+    writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+function readOwner(lockPath: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function isHeldElsewhere(lockPath: string, pid: number): boolean {
+  // Our own pid on a lock we did not take comes from an earlier life of a container whose main process
+  // had the same pid: stale.
+  if (pid === process.pid) return heldByThisProcess.has(lockPath);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -5,11 +5,10 @@
  * left on a pooled server connection.
  */
 import { Pool, type PoolClient, type QueryConfig } from 'pg';
-import type { SqlDatabase, SqlSession } from './database';
 import { passwordsOf, toDatabaseFailure } from './errors';
 import { SET_LOCAL_STATEMENT_TIMEOUT } from './sql';
 import { createSqlLedger } from './sql-ledger';
-import type { CostLedger } from './types';
+import type { CostLedger, SqlDatabase, SqlSession } from './types';
 
 export interface PostgresLedgerOptions {
   connectionString: string;

@@ -6,8 +6,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { clipFailure, FailureType } from '../domain/failures';
-import { openDownload } from './download';
-import type { DownloadPolicy } from './download-policy';
+import { openDownload, type DownloadPolicy } from './download';
 
 /** Whose output a spool file holds: one prediction's output, for one clip of one job. */
 export interface SpoolKey {

@@ -4,13 +4,12 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, clipFailure, type ClipFailureOptions } from '../domain/failures';
+import { isPlatformFailure } from '../domain/prediction-errors';
 import { REPLICATE_REFS, replicateModelName } from '../domain/replicate-refs';
 import type { ModelId } from '../domain/types';
-import { isPlatformFailure } from './prediction-errors';
-import { redactSecrets } from './redact';
-import { DEFAULT_RATE_LIMIT_DELAY_MS, parseRetryAfter, retryDelayFromDetail } from './retry-after';
+import { clampRetryDelay, parseRetryAfter } from '../http/client';
 
-export { classifyPredictionError, classifyPredictionFailure } from './prediction-errors';
+export { classifyPredictionError, classifyPredictionFailure } from '../domain/prediction-errors';
 
 export type ReplicateOperation = 'create' | 'get' | 'cancel' | 'list';
 
@@ -289,4 +288,36 @@ function isVersionProblem(problem: ProblemBody): boolean {
 
 function formatSeconds(ms: number | undefined): string {
   return ms === undefined ? 'the request timeout' : `${ms / 1000} s`;
+}
+
+const REDACTED = '[redacted]';
+// Anything that looks like a bearer credential or a Replicate token, even one we were not told about.
+const CREDENTIAL_PATTERNS = [/Bearer\s+[^\s"',;]+/gi, /\br8_[A-Za-z0-9]{8,}\b/g];
+
+/** Removes the given secrets, and anything shaped like a credential, from text bound for errors and logs. */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let redacted = text;
+  for (const secret of secrets) {
+    if (secret) redacted = redacted.split(secret).join(REDACTED);
+  }
+  for (const pattern of CREDENTIAL_PATTERNS) {
+    redacted = redacted.replace(pattern, (match) =>
+      match.toLowerCase().startsWith('bearer') ? `Bearer ${REDACTED}` : REDACTED,
+    );
+  }
+  return redacted;
+}
+
+/**
+ * How long Replicate asks us to wait when its 429 has no `Retry-After` (read by `src/http/client.ts`): the words
+ * of its detail, else a default.
+ */
+/** Used for a 429 that names no delay at all. */
+export const DEFAULT_RATE_LIMIT_DELAY_MS = 10_000;
+
+/** "Your rate limit resets in ~30s." or "Expected available in 1 second." → milliseconds. */
+export function retryDelayFromDetail(detail: string): number | undefined {
+  const match =
+    /resets in\s*~?\s*(\d+(?:\.\d+)?)\s*s/i.exec(detail) ?? /available in\s*~?\s*(\d+(?:\.\d+)?)\s*sec/i.exec(detail);
+  return match ? clampRetryDelay(Number(match[1]) * 1000) : undefined;
 }

@@ -1,14 +1,24 @@
-import type { CreateIdentity, CreatePredictionInput } from '../activities/contracts';
 import { FailureType, clipFailure } from '../domain/failures';
 import { isModelId } from '../domain/model-ids';
+import type { CreateIdentity, CreatePredictionInput } from '../domain/prediction-request';
 import { REPLICATE_REFS, replicateModelName, type ReplicateRef } from '../domain/replicate-refs';
 import { isTerminalStatus, type ModelId, type PredictionSnapshot } from '../domain/types';
-import { createReplicateCaller, failureOf } from './caller';
-import { DEFAULT_REPLICATE_BASE_URL, DEFAULT_REQUEST_TIMEOUT_MS, type ReplicateClientConfig } from './client';
-import { markSettled, markUnsent, wasAnswered } from './create-outcome';
-import { findAllAttempts, findEarlierPrediction, type EarlierPredictionSearch } from './find-earlier';
-import { inputOfCreate, webhookUrlWithToken } from './idempotency';
-import { toPredictionSnapshot, type ReplicatePredictionJson } from './snapshot';
+import {
+  createReplicateCaller,
+  failureOf,
+  DEFAULT_REPLICATE_BASE_URL,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type AttemptFailure,
+  type ReplicateClientConfig,
+} from './client';
+import {
+  findAllAttempts,
+  findEarlierPrediction,
+  inputOfCreate,
+  webhookUrlWithToken,
+  type EarlierPredictionSearch,
+} from './idempotency';
+import { PREDICTION_ID, toPredictionSnapshot, type ReplicatePredictionJson } from './snapshot';
 
 export interface ReplicateGatewayConfig extends ReplicateClientConfig {
   /** How far back a retried create looks for the prediction an earlier attempt made. Default 15 minutes. */
@@ -63,8 +73,6 @@ export interface ReplicateGateway {
 
 const DEFAULT_LOOKUP_WINDOW_MS = 15 * 60_000;
 const DEFAULT_LOOKUP_MAX_PAGES = 2;
-/** What a Replicate prediction id can look like; anything else never reaches a request path. */
-export const PREDICTION_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 export function createReplicateGateway(config: ReplicateGatewayConfig = {}): ReplicateGateway {
   const now = config.now ?? Date.now;
@@ -219,4 +227,39 @@ function vanishedPrediction(model: ModelId, id: string): PredictionSnapshot {
     completedAt: null,
     dataRemoved: true,
   };
+}
+
+/**
+ * Whether a failed create can still turn into a prediction later. Once the API has answered, even with a 5xx,
+ * it has finished with the request: whatever it made exists already, where the retry's lookup finds it. A create
+ * that was never sent made nothing. Only a create that got no answer (timed out, lost its connection, or its
+ * worker died) may be carried out after the retry has looked, leaving a stray prediction nobody waits for.
+ */
+const settledFailures = new WeakSet<object>();
+const unsentFailures = new WeakSet<object>();
+
+/** Marks a failure (as thrown by a create) as one after which no prediction of that attempt can appear; returns it. */
+export function markSettled<T>(failure: T): T {
+  if (typeof failure === 'object' && failure !== null) settledFailures.add(failure);
+  return failure;
+}
+
+/** Marks a failure as one thrown before the create request was sent (settled, then, too); returns it. */
+export function markUnsent<T>(failure: T): T {
+  if (typeof failure === 'object' && failure !== null) unsentFailures.add(failure);
+  return failure;
+}
+
+export function isSettled(failure: unknown): boolean {
+  return typeof failure === 'object' && failure !== null && (settledFailures.has(failure) || isUnsent(failure));
+}
+
+/** Only failures marked so count as unsent: an unmarked one may have sent its request. */
+export function isUnsent(failure: unknown): boolean {
+  return typeof failure === 'object' && failure !== null && unsentFailures.has(failure);
+}
+
+/** The API answered the request with a status, so it is done with it. */
+export function wasAnswered(failure: AttemptFailure | null): boolean {
+  return failure?.kind === 'http';
 }

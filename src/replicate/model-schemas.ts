@@ -12,7 +12,7 @@ import { replicateModelName } from '../domain/replicate-refs';
 import { compareInputs, resolveInputSchema, type SchemaDrift } from '../domain/schema-drift';
 import type { ModelId } from '../domain/types';
 import { createSingleAttemptClient, DEFAULT_REPLICATE_BASE_URL, type ReplicateClientConfig } from './client';
-import { redactSecrets } from './redact';
+import { redactSecrets } from './classify-error';
 
 export type CheckStatus = 'ok' | 'fail' | 'skipped';
 

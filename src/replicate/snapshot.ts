@@ -25,6 +25,9 @@ export interface ReplicatePredictionJson {
   webhook?: string | null;
 }
 
+/** What a Replicate prediction id can look like; anything else never reaches a request path. */
+export const PREDICTION_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
 const KNOWN_STATUSES: readonly PredictionStatus[] = [
   'starting',
   'processing',

@@ -1,7 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
-const ROOT = path.join(__dirname, '..', '..');
+/** The package's folder (the first with a package.json above this file): from src/scripts and lib/src/scripts alike. */
+const ROOT = packageRoot(__dirname);
 /** The package's public entry (package.json `exports["."]`); its declarations and those of what it imports. */
 export const PUBLIC_ENTRY = path.join(ROOT, 'src', 'index.ts');
 
@@ -27,6 +29,13 @@ export function emitPublicEntry(outDir: string = path.join(ROOT, 'lib'), declara
   const diagnostics = [...ts.getPreEmitDiagnostics(program), ...result.diagnostics];
   if (diagnostics.length > 0) fail(diagnostics);
   return written;
+}
+
+function packageRoot(start: string): string {
+  for (let directory = start; ; directory = path.dirname(directory)) {
+    if (fs.existsSync(path.join(directory, 'package.json'))) return directory;
+    if (path.dirname(directory) === directory) throw new Error(`No package.json above ${start}`);
+  }
 }
 
 function fail(diagnostics: readonly ts.Diagnostic[]): never {

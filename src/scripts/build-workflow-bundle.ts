@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { PREBUILT_BUNDLE_PATH, WORKFLOWS_PATH, WORKFLOW_INTERCEPTOR_MODULES } from '../worker/workflow-source';
+import { PREBUILT_BUNDLE_PATH, WORKFLOWS_PATH, WORKFLOW_INTERCEPTOR_MODULES } from '../worker';
 
 /** Bundles the workflows (and their interceptors) for production workers; `npm run build` runs it. */
 export async function buildWorkflowBundle(outFile: string = PREBUILT_BUNDLE_PATH): Promise<number> {

@@ -1,15 +1,19 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import { clipFailure, FailureType } from '../domain/failures';
-import { ContentMeter } from './content-meter';
-import { assertBucketName, assertObjectPath } from './object-path';
-import type { PutObjectOptions, StorageClient, StoredObject } from './types';
+import {
+  assertBucketName,
+  assertObjectPath,
+  type PutObjectOptions,
+  type StorageClient,
+  type StoredObject,
+} from './types';
 
 export interface LocalStorageOptions {
   rootDir: string;
@@ -141,4 +145,26 @@ function storageFailure(error: unknown, fullPath: string, signal?: AbortSignal):
     `Writing ${fullPath} to local storage failed: ${code ? `${code}: ` : ''}${cause.message}`,
     { cause },
   );
+}
+
+/** Passes bytes through unchanged while counting them and hashing them (sha256), reporting progress. */
+export class ContentMeter extends Transform {
+  bytes = 0;
+  private readonly hash = createHash('sha256');
+
+  constructor(private readonly onProgress?: (bytes: number) => void) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    this.onProgress?.(this.bytes);
+    callback(null, chunk);
+  }
+
+  /** Hex digest; call once, after the stream has finished. */
+  digest(): string {
+    return this.hash.digest('hex');
+  }
 }

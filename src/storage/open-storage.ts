@@ -1,12 +1,29 @@
-import type { ClipgenConfig } from '../config';
 import { createLocalStorage } from './local';
-import { createSupabaseStorage } from './supabase';
-import { ensureSupabaseBucket } from './supabase-bucket';
+import { createSupabaseStorage, type StorageUrlMode } from './supabase';
+import { ensureSupabaseBucket } from './supabase-client';
 import type { StorageClient } from './types';
 
+/** What openStorage needs to know (the configuration's `storage`: STORAGE_*, SUPABASE_*, LOCAL_STORAGE_DIR). */
+export interface StorageSettings {
+  backend: 'local' | 'supabase';
+  bucket: string;
+  localDir: string;
+  /** Both required when the backend is supabase. */
+  supabaseUrl: string | null;
+  supabaseServiceRoleKey: string | null;
+  supabase: {
+    urlMode: StorageUrlMode;
+    signedUrlTtlSeconds: number;
+    /** Create a missing bucket first (development and tests). */
+    createBucket: boolean;
+    standardUploadMaxBytes: number;
+    cacheControlSeconds: number;
+    requestTimeoutMs: number;
+  };
+}
+
 /** The configured backend; with STORAGE_CREATE_BUCKET=true, a missing Supabase bucket is created first. */
-export async function openStorage(config: ClipgenConfig): Promise<StorageClient> {
-  const { storage } = config;
+export async function openStorage(storage: StorageSettings): Promise<StorageClient> {
   if (storage.backend === 'local') return createLocalStorage({ rootDir: storage.localDir, bucket: storage.bucket });
   // loadConfig requires both when the backend is supabase.
   const url = storage.supabaseUrl as string;

@@ -1,7 +1,18 @@
+/**
+ * The supabase-js client clipgen opens (server-side, every request timed and cancellable), what its errors report,
+ * and the bucket it may create.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createClient, type SupabaseClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import ws from 'ws';
-import { networkFailure, type FailureContext, type StorageErrorReport } from './supabase-failures';
-import { timedFetch } from './timed-fetch';
+import type { StorageUrlMode } from './supabase';
+import {
+  failureFromReport,
+  networkFailure,
+  StorageTimeoutError,
+  type FailureContext,
+  type StorageErrorReport,
+} from './supabase-failures';
 
 type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']>;
 
@@ -41,4 +52,72 @@ export function reportOf(error: unknown): StorageErrorReport | null {
 export function unknownErrorFailure(error: unknown, context: FailureContext) {
   const original = (error as { originalError?: unknown })?.originalError;
   return networkFailure(original ?? error, context);
+}
+
+const callerSignal = new AsyncLocalStorage<AbortSignal | undefined>();
+
+/**
+ * Runs `operation` so that every request the timed fetch sends on its behalf is also aborted by `signal`. This is
+ * how a caller's cancellation reaches supabase-js calls, which take no signal of their own.
+ */
+export function withSignal<T>(signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {
+  return callerSignal.run(signal, operation);
+}
+
+/**
+ * A fetch that gives up after `timeoutMs` (rejecting with StorageTimeoutError) and honours the signal of the
+ * surrounding `withSignal` call as well as its own.
+ */
+export function timedFetch(timeoutMs: number): typeof fetch {
+  return async (input, init = {}) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signals = [timeout, init.signal, callerSignal.getStore()].filter((signal): signal is AbortSignal => !!signal);
+    try {
+      return await fetch(input, { ...init, signal: AbortSignal.any(signals) });
+    } catch (error) {
+      if (timeout.aborted && !signals.some((signal) => signal !== timeout && signal.aborted)) {
+        throw new StorageTimeoutError(timeoutMs);
+      }
+      throw error;
+    }
+  };
+}
+
+export interface EnsureBucketOptions extends SupabaseConnection {
+  bucket: string;
+  urlMode: StorageUrlMode;
+}
+
+/**
+ * Creates the bucket when it is missing (STORAGE_CREATE_BUCKET=true, for development and tests): private unless
+ * the URL mode is public, accepting only video/mp4. An existing bucket is kept as it is, but a private one cannot
+ * serve public URLs, so that combination is refused here rather than handing out URLs that answer 400.
+ */
+export async function ensureSupabaseBucket(options: EnsureBucketOptions): Promise<'exists' | 'created'> {
+  const storage = openSupabaseClient(options).storage;
+  const context = { doing: `checking bucket "${options.bucket}"`, bucket: options.bucket };
+  const found = await storage.getBucket(options.bucket);
+  if (!found.error) {
+    if (options.urlMode === 'public' && !found.data.public) {
+      throw new Error(
+        `STORAGE_URL_MODE=public, but bucket "${options.bucket}" is private: make it public or use STORAGE_URL_MODE=signed`,
+      );
+    }
+    return 'exists';
+  }
+  const report = reportOf(found.error);
+  if (!report) throw unknownErrorFailure(found.error, context);
+  if (report.code !== '404') throw failureFromReport(report, context);
+
+  const created = await storage.createBucket(options.bucket, {
+    public: options.urlMode === 'public',
+    allowedMimeTypes: ['video/mp4'],
+  });
+  if (!created.error) return 'created';
+  const createReport = reportOf(created.error);
+  if (createReport?.code === '409') return 'exists';
+  const createContext = { ...context, doing: `creating bucket "${options.bucket}"` };
+  throw createReport
+    ? failureFromReport(createReport, createContext)
+    : unknownErrorFailure(created.error, createContext);
 }

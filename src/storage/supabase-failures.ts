@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { clipFailure, FailureType } from '../domain/failures';
-import { retryAfterMs } from '../media/download-failures';
+import { parseRetryAfter } from '../http/client';
 
 /**
  * What a failed Supabase Storage call said. Storage answers most errors with HTTP 400 and the real code in the
@@ -72,7 +72,7 @@ export function failureFromReport(report: StorageErrorReport, context: FailureCo
   }
   if (report.code === '429' || report.code === '544' || report.code === '409' || numeric >= 500) {
     return clipFailure(FailureType.Retryable, `Supabase Storage failed ${context.doing}: ${said}`, {
-      nextRetryDelay: retryAfterMs(report.retryAfter ?? undefined),
+      nextRetryDelay: parseRetryAfter(report.retryAfter),
     });
   }
   if (report.code === '415' || report.name === 'InvalidMimeType') {

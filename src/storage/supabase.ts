@@ -2,22 +2,20 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import { clipFailure, FailureType } from '../domain/failures';
-import { describeBytes } from '../media/download-policy';
-import { bodyIterator } from './body-iterator';
-import { assertBucketName, assertObjectPath } from './object-path';
+import { describeBytes } from '../http/client';
 import { uploadResumable } from './resumable-upload';
-import { readHead } from './stream-head';
-import { openSupabaseClient, reportOf, unknownErrorFailure } from './supabase-client';
+import { openSupabaseClient, reportOf, timedFetch, unknownErrorFailure, withSignal } from './supabase-client';
 import { failureFromReport, isMissingObject, networkFailure, type FailureContext } from './supabase-failures';
-import { timedFetch, withSignal } from './timed-fetch';
 import { TusClient, TusResponseError } from './tus-client';
-import type {
-  ObjectMetadata,
-  PutObjectOptions,
-  ResumePlan,
-  StorageClient,
-  StoredObject,
-  UploadCheckpoint,
+import {
+  assertBucketName,
+  assertObjectPath,
+  type ObjectMetadata,
+  type PutObjectOptions,
+  type ResumePlan,
+  type StorageClient,
+  type StoredObject,
+  type UploadCheckpoint,
 } from './types';
 
 export type StorageUrlMode = 'public' | 'signed';
@@ -223,4 +221,61 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): StorageC
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}
+
+export interface StreamHead {
+  pieces: Buffer[];
+  bytes: number;
+  /** The stream ended within the limit: `pieces` are all of it. */
+  ended: boolean;
+}
+
+/**
+ * Reads from `iterator` until more than `limit` bytes have arrived or the stream ends, keeping at most `limit`
+ * bytes plus one piece in memory. What is left stays in the iterator.
+ */
+export async function readHead(
+  iterator: AsyncIterator<Buffer>,
+  limit: number,
+  onProgress?: (bytes: number) => void,
+): Promise<StreamHead> {
+  const pieces: Buffer[] = [];
+  let bytes = 0;
+  while (bytes <= limit) {
+    const next = await iterator.next();
+    if (next.done) return { pieces, bytes, ended: true };
+    pieces.push(next.value);
+    bytes += next.value.length;
+    onProgress?.(bytes);
+  }
+  return { pieces, bytes, ended: false };
+}
+
+/**
+ * Reads a body to upload. `next()` rejects with the signal's reason as soon as it aborts, even while the source is
+ * stuck (destroying a stream does not settle a read waiting on a stalled producer), and a source error that is not
+ * classified yet becomes a RetryableError that says the source failed, not the storage.
+ */
+export function bodyIterator(body: Readable, signal: AbortSignal | undefined, fullPath: string): AsyncIterator<Buffer> {
+  const source = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const sourceFailure = (error: unknown) =>
+    error instanceof ApplicationFailure || signal?.aborted
+      ? error
+      : clipFailure(FailureType.Retryable, `Reading the clip for ${fullPath} failed: ${describe(error)}`);
+  return {
+    next: () =>
+      new Promise<IteratorResult<Buffer>>((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        const onAbort = () => reject(signal?.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        source
+          .next()
+          .then(resolve, (error: unknown) => reject(sourceFailure(error)))
+          .finally(() => signal?.removeEventListener('abort', onAbort));
+      }),
+  };
+}
+
+function describe(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
 }

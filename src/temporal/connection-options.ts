@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
-import { ConfigError, type ClipgenConfig } from '../config';
+import { ConfigError } from '../config';
 
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
 
@@ -10,12 +10,21 @@ export interface TemporalConnectionOptions {
   apiKey?: string;
 }
 
+/** What it takes to reach a cluster (the configuration's `temporal`: TEMPORAL_ADDRESS, _API_KEY, _TLS_*). */
+export interface TemporalConnectionSettings {
+  /** Null: localhost:7233. */
+  address: string | null;
+  apiKey: string | null;
+  /** Certificate files beyond an API key's plain TLS; null means none. */
+  tls: { certPath: string | null; keyPath: string | null; caPath: string | null; serverName: string | null } | null;
+}
+
 /**
  * How to reach the configured cluster, for both client `Connection` and worker `NativeConnection`: plain, API key
  * (Temporal Cloud, implies TLS), mTLS with a client certificate, or TLS with a private CA or server name.
  * Unreadable certificate files are a config error.
  */
-export function temporalConnectionOptions(temporal: ClipgenConfig['temporal']): TemporalConnectionOptions {
+export function temporalConnectionOptions(temporal: TemporalConnectionSettings): TemporalConnectionOptions {
   const options: TemporalConnectionOptions = { address: temporal.address ?? DEFAULT_TEMPORAL_ADDRESS };
   if (temporal.apiKey) {
     options.apiKey = temporal.apiKey;

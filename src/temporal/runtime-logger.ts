@@ -1,6 +1,5 @@
 import { IllegalStateError } from '@temporalio/common';
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import { formatLogLine } from './log-line';
+import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 
 /**
  * Installs the SDK's process-wide logger at `level` (sdk-core follows it), one line per entry on stderr. Must run
@@ -17,4 +16,23 @@ export function installRuntimeLogger(level: LogLevel): void {
   } catch (error) {
     if (!(error instanceof IllegalStateError)) throw error;
   }
+}
+
+/**
+ * One log entry as one line: `2026-11-25T16:50:01.123Z [INFO] message {"jobId":"…","clipIndex":0,…}`, so a line
+ * can be grepped by jobId and parsed by log shippers (the SDK's default prints multi-line objects).
+ */
+export function formatLogLine({ level, timestampNanos, message, meta }: LogEntry): string {
+  const time = new Date(Number(timestampNanos / 1_000_000n)).toISOString();
+  const attributes = meta && Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta, jsonSafe)}` : '';
+  return `${time} [${level}] ${message}${attributes}`;
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Error) {
+    const type = (value as { type?: unknown }).type;
+    return { name: value.name, message: value.message, ...(typeof type === 'string' ? { type } : {}) };
+  }
+  return value;
 }

@@ -1,12 +1,14 @@
-import type { Client } from '@temporalio/client';
+/**
+ * One webhook message, from its bytes to the workflow's signal: what became of it (and the status it is answered
+ * with), the replay guard, and the signal.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PredictionSnapshot } from '../domain/types';
-import { asPredictionJson, toPredictionSnapshot } from '../replicate/snapshot';
+import { webhookTargetOf, type WebhookTarget } from '../domain/webhook-url';
+import { asPredictionJson, PREDICTION_ID, toPredictionSnapshot } from '../replicate/snapshot';
 import { verifyWebhook } from '../replicate/webhook-signature';
-import type { DeliveryOutcome } from './outcomes';
-import type { SeenWebhookIds } from './replay-guard';
-import { signalPredictionUpdate } from './signal-workflow';
-import { webhookTargetOf, type WebhookTarget } from './webhook-url';
+import { predictionUpdatedSignal } from '../workflows/signals';
 
 export interface DeliveryRequest {
   query: URLSearchParams;
@@ -32,8 +34,6 @@ export interface DeliveryHandlerOptions {
   seen: SeenWebhookIds;
   now: () => number;
 }
-
-const PREDICTION_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 /**
  * One webhook message: verify its signature and timestamp, skip a webhook-id already handled, read the workflow
@@ -132,4 +132,100 @@ function isOutsideWindow(headers: IncomingHttpHeaders, nowMs: number, toleranceS
   const timestamp = headers['webhook-timestamp'];
   if (typeof timestamp !== 'string' || !/^\d+$/.test(timestamp.trim())) return false;
   return Math.abs(Math.floor(nowMs / 1000) - Number(timestamp)) > toleranceSeconds;
+}
+
+/** What became of one webhook request, and the HTTP status it is answered with. */
+export const DELIVERY_STATUS = {
+  /** The workflow was signalled with the prediction. */
+  signalled: 200,
+  /** A webhook-id already handled (Replicate's retry, or a replay): nothing is signalled again. */
+  duplicate: 200,
+  /** The workflow has closed or never existed: nothing left to wake. */
+  'no-workflow': 200,
+  /** Missing or non-matching signature headers. */
+  'bad-signature': 401,
+  /** webhook-timestamp outside the accepted window. */
+  stale: 401,
+  /** Unreadable body, or a query without a valid workflow id and model. */
+  malformed: 400,
+  'too-large': 413,
+  /** Temporal did not take the signal: a 5xx makes Replicate deliver again. */
+  'signal-failed': 503,
+  /** Anything unexpected while handling the request. */
+  error: 500,
+  'not-found': 404,
+  'method-not-allowed': 405,
+} as const;
+
+export type DeliveryOutcome = keyof typeof DELIVERY_STATUS;
+
+export type DeliveryCounts = Record<DeliveryOutcome, number>;
+
+export function emptyCounts(): DeliveryCounts {
+  return Object.fromEntries(Object.keys(DELIVERY_STATUS).map((outcome) => [outcome, 0])) as DeliveryCounts;
+}
+
+/**
+ * The webhook-ids already handled, so a replayed message is recognised. An id only needs remembering while its
+ * timestamp is inside the accepted window (older ones fail the timestamp check anyway), so entries expire after
+ * `ttlMs`; `maxEntries` bounds memory under a flood, evicting the oldest first.
+ */
+export class SeenWebhookIds {
+  private readonly seenAt = new Map<string, number>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  has(id: string): boolean {
+    const at = this.seenAt.get(id);
+    if (at === undefined) return false;
+    if (this.now() - at < this.ttlMs) return true;
+    this.seenAt.delete(id);
+    return false;
+  }
+
+  remember(id: string): void {
+    const now = this.now();
+    this.seenAt.delete(id);
+    this.seenAt.set(id, now);
+    this.evict(now);
+  }
+
+  get size(): number {
+    return this.seenAt.size;
+  }
+
+  private evict(now: number): void {
+    // Map iteration is insertion order, i.e. oldest first.
+    for (const [id, at] of this.seenAt) {
+      if (this.seenAt.size <= this.maxEntries && now - at < this.ttlMs) break;
+      this.seenAt.delete(id);
+    }
+  }
+}
+
+export type SignalOutcome = 'signalled' | 'no-workflow';
+
+/**
+ * Signals the clip's workflow (its current run) with the prediction. A workflow that has closed or never existed
+ * has nothing left to wake: 'no-workflow'. Any other failure, including no answer within `timeoutMs`, throws.
+ */
+export async function signalPredictionUpdate(
+  client: Pick<Client, 'workflow' | 'withDeadline'>,
+  workflowId: string,
+  snapshot: PredictionSnapshot,
+  timeoutMs: number,
+): Promise<SignalOutcome> {
+  try {
+    await client.withDeadline(Date.now() + timeoutMs, () =>
+      client.workflow.getHandle(workflowId).signal(predictionUpdatedSignal, snapshot),
+    );
+    return 'signalled';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 'no-workflow';
+    throw error;
+  }
 }

@@ -1,11 +1,20 @@
-import type { Client } from '@temporalio/client';
+/** The webhook receiver: an HTTP listener that hands each message to the delivery handler; and as configured. */
+import { Client, Connection } from '@temporalio/client';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ClipgenConfig } from '../config';
+import { WEBHOOK_PATH } from '../domain/webhook-url';
 import { listen } from '../http/listen';
-import { DeliveryHandler, type DeliveryResult } from './delivery';
-import { DELIVERY_STATUS, emptyCounts, type DeliveryCounts, type DeliveryOutcome } from './outcomes';
-import { BodyTimeoutError, BodyTooLargeError, readRawBody } from './raw-body';
-import { SeenWebhookIds } from './replay-guard';
-import { WEBHOOK_PATH } from './webhook-url';
+import { fetchWebhookSecret } from '../replicate/webhook-signature';
+import { temporalConnectionOptions } from '../temporal/connection-options';
+import {
+  DELIVERY_STATUS,
+  DeliveryHandler,
+  emptyCounts,
+  SeenWebhookIds,
+  type DeliveryCounts,
+  type DeliveryOutcome,
+  type DeliveryResult,
+} from './delivery';
 
 export interface WebhookLogger {
   info(message: string, fields: Record<string, unknown>): void;
@@ -136,4 +145,100 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
 
 function isAccepted(outcome: DeliveryOutcome): boolean {
   return DELIVERY_STATUS[outcome] < 300;
+}
+
+export interface ConfiguredReceiver {
+  receiver: WebhookReceiver;
+  /** Stops the receiver, then closes its Temporal connection. */
+  close(): Promise<void>;
+}
+
+export interface ReceiverOverrides {
+  port?: number;
+  host?: string;
+  logger?: WebhookLogger;
+}
+
+/**
+ * The webhook receiver as configured: its secret from REPLICATE_WEBHOOK_SECRET or, unset, fetched once from
+ * Replicate; its own client connection to Temporal (signals go to TEMPORAL_NAMESPACE).
+ */
+export async function startConfiguredReceiver(
+  config: ClipgenConfig,
+  overrides: ReceiverOverrides = {},
+): Promise<ConfiguredReceiver> {
+  const secret =
+    config.webhooks.secret ??
+    (await fetchWebhookSecret({
+      apiToken: config.replicate.apiToken ?? undefined,
+      baseUrl: config.replicate.baseUrl,
+      requestTimeoutMs: config.replicate.requestTimeoutMs,
+    }));
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  try {
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const receiver = await startWebhookReceiver({
+      port: overrides.port ?? config.webhooks.port,
+      host: overrides.host ?? config.webhooks.host,
+      secret,
+      client,
+      logger: overrides.logger,
+    });
+    return {
+      receiver,
+      close: async () => {
+        await receiver.close();
+        await connection.close();
+      },
+    };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
+export class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError';
+}
+
+export class BodyTimeoutError extends Error {
+  override name = 'BodyTimeoutError';
+}
+
+/**
+ * The request body byte for byte (the signature covers the exact bytes), refusing more than `maxBytes` before
+ * buffering them and giving up after `timeoutMs`.
+ */
+export function readRawBody(request: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    return Promise.reject(new BodyTooLargeError(`the body declares ${declared} bytes (limit ${maxBytes})`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const timer = setTimeout(
+      () => finish(new BodyTimeoutError(`the body did not arrive within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBytes) finish(new BodyTooLargeError(`the body passed ${maxBytes} bytes`));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish(null);
+    const onError = (error: Error) => finish(error);
+    function finish(error: Error | null) {
+      clearTimeout(timer);
+      request.off('data', onData).off('end', onEnd).off('error', onError);
+      if (error) {
+        // Stop reading what is left; the caller answers and closes the connection.
+        request.pause();
+        reject(error);
+      } else {
+        resolve(Buffer.concat(chunks));
+      }
+    }
+    request.on('data', onData).on('end', onEnd).on('error', onError);
+  });
 }

@@ -2,13 +2,19 @@ import { proxyActivities } from '@temporalio/workflow';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../domain/failures';
 import type { ClipActivities } from '../activities';
 
-/** Each group of activities gets only the options that fit it, so none can run under another's timeouts. */
+/**
+ * One proxy per activity, or per activities with the same needs, each typed over just those activities: none can
+ * be called under another's timeouts. Every retry policy stops at once on the failure types that say retrying
+ * cannot help.
+ */
 type Only<Names extends keyof ClipActivities> = Pick<ClipActivities, Names>;
 
 const nonRetryableErrorTypes = NON_RETRYABLE_FAILURE_TYPES;
 
 /** Calls to Replicate: one HTTP attempt per activity attempt, so Temporal's backoff is the only retry loop. */
-export const replicateCalls = proxyActivities<Only<'createPrediction' | 'getPrediction' | 'cancelPrediction'>>({
+export const { createPrediction, getPrediction, cancelPrediction } = proxyActivities<
+  Only<'createPrediction' | 'getPrediction' | 'cancelPrediction'>
+>({
   startToCloseTimeout: '45 seconds',
   retry: {
     initialInterval: '1 second',
@@ -20,7 +26,7 @@ export const replicateCalls = proxyActivities<Only<'createPrediction' | 'getPred
 });
 
 /** The sweep for stray predictions: minutes at most, a heartbeat after each sweep's few Replicate calls. */
-export const sweepCalls = proxyActivities<Only<'sweepStrayPredictions'>>({
+export const { sweepStrayPredictions } = proxyActivities<Only<'sweepStrayPredictions'>>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
   retry: {
@@ -33,10 +39,11 @@ export const sweepCalls = proxyActivities<Only<'sweepStrayPredictions'>>({
 });
 
 /**
- * Fetch, probe and store the output: a long transfer that heartbeats (during the probe too), so a dead worker is
+ * Fetch, probe and store the output: one activity, so that the bytes probed on this worker's disk are the bytes
+ * stored. A long transfer that heartbeats (a ticker covers the probe and slow upload chunks), so a dead worker is
  * noticed within the heartbeat timeout and the next attempt resumes from its checkpoint.
  */
-export const outputCalls = proxyActivities<Only<'fetchProbeStore'>>({
+export const { fetchProbeStore } = proxyActivities<Only<'fetchProbeStore'>>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
   retry: {
@@ -48,8 +55,11 @@ export const outputCalls = proxyActivities<Only<'fetchProbeStore'>>({
   },
 });
 
-/** The budget before a prediction: nothing is spent yet, so a ledger outage may fail the clip (retryably). */
-export const budgetCalls = proxyActivities<Only<'checkBudget' | 'releaseBudget'>>({
+/**
+ * The budget before a prediction (`checkBudget` reserves) and the release of an unused reservation: nothing is spent
+ * yet, so a ledger outage may fail the clip (retryably).
+ */
+export const { checkBudget, releaseBudget } = proxyActivities<Only<'checkBudget' | 'releaseBudget'>>({
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
@@ -64,7 +74,7 @@ export const budgetCalls = proxyActivities<Only<'checkBudget' | 'releaseBudget'>
  * Booking a prediction Replicate billed: retried until the ledger answers, however long it is down (no attempt
  * limit; the activity raises an operator alert after a few failures). Only an invalid booking stops it.
  */
-export const bookingCalls = proxyActivities<Only<'recordClipCost'>>({
+export const { recordClipCost } = proxyActivities<Only<'recordClipCost'>>({
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',

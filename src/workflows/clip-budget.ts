@@ -3,11 +3,19 @@ import type { RecordedCost } from '../activities/contracts';
 import type { ModelPlan } from '../domain/catalogue';
 import { clipFailure, type FailureType } from '../domain/failures';
 import { addUsd } from '../domain/money';
-import type { BookedPrediction, ClipBookings } from '../domain/types';
-import type { PredictionSnapshot } from '../domain/types';
-import { bookingCalls, budgetCalls } from './activity-proxies';
+import type { BookedPrediction, ClipBookings, PredictionSnapshot } from '../domain/types';
+import { checkBudget, recordClipCost, releaseBudget } from './activity-proxies';
+import type { Compensations } from './compensations';
 import { failureMessageOf } from './failures';
 import type { ProgressTracker } from './progress-tracker';
+
+/** What a booking falls back on when the prediction's metrics do not say: its branch's estimate and billing variant. */
+export interface BookingBasis {
+  estimateUsd: string;
+  variant: string | null;
+}
+
+const RESERVATION = 'budget reservation';
 
 /**
  * The clip's money: the reservation it holds against the job's budget and every prediction it booked.
@@ -18,12 +26,12 @@ import type { ProgressTracker } from './progress-tracker';
  */
 export class ClipBudget {
   private readonly booked: BookedPrediction[] = [];
-  private holdsReservation = false;
 
   constructor(
     private readonly jobId: string,
     private readonly clipIndex: number,
     private readonly progress: ProgressTracker,
+    private readonly compensations: Compensations,
   ) {}
 
   /**
@@ -31,10 +39,11 @@ export class ClipBudget {
    * reservation) and returns the typical cost, which is what is booked if the prediction reports no metric.
    */
   async reserve(plan: ModelPlan, maxRunSeconds: number): Promise<string> {
-    this.progress.update({ phase: 'checking-budget' });
-    // A refused check frees any earlier reservation of the clip too, so holding is true from the first call on.
-    this.holdsReservation = true;
-    const status = await budgetCalls.checkBudget.executeWithOptions(
+    this.progress.set({ phase: 'checking-budget' });
+    // Registered before the call: a reservation the ledger made may be what a failed attempt's lost answer carried
+    // (and a refused one frees the clip's earlier reservation, so releasing then is harmless).
+    this.compensations.register(RESERVATION, () => this.releaseReservation());
+    const status = await checkBudget.executeWithOptions(
       { summary: `reserve budget for ${plan.model} (at most ${maxRunSeconds} s)` },
       [
         {
@@ -50,20 +59,15 @@ export class ClipBudget {
 
   /**
    * Books a finished prediction, once, whatever the clip does next; the workflow's cancellation cannot interrupt it.
-   * A succeeded prediction's booking also frees the clip's reservation (in the same ledger transaction). The plan's
-   * estimate and billing variant stand in for what the prediction's metrics do not report.
+   * The basis stands in for what the prediction's metrics do not report.
    */
-  async book(
-    prediction: PredictionSnapshot,
-    { estimateUsd, variant }: { estimateUsd: string; variant: string | null },
-  ): Promise<RecordedCost> {
-    const phase = this.progress.snapshot().phase;
-    this.progress.update({ phase: 'recording-cost' });
+  async book(prediction: PredictionSnapshot, { estimateUsd, variant }: BookingBasis): Promise<RecordedCost> {
+    const { phase } = this.progress.snapshot();
+    this.progress.set({ phase: 'recording-cost' });
     const recorded = await CancellationScope.nonCancellable(() =>
-      bookingCalls.recordClipCost.executeWithOptions(
-        { summary: `book cost of ${prediction.status} prediction ${prediction.id}` },
-        [{ jobId: this.jobId, clipIndex: this.clipIndex, prediction, estimateUsd, variant }],
-      ),
+      recordClipCost.executeWithOptions({ summary: `book cost of ${prediction.status} prediction ${prediction.id}` }, [
+        { jobId: this.jobId, clipIndex: this.clipIndex, prediction, estimateUsd, variant },
+      ]),
     );
     if (recorded.applied || recorded.amountUsd !== '0.000000') {
       this.booked.push({
@@ -73,29 +77,10 @@ export class ClipBudget {
         amountUsd: recorded.amountUsd,
       });
     }
-    if (prediction.status === 'succeeded') this.holdsReservation = false;
-    this.progress.update({ phase });
+    // The ledger frees the clip's reservation in the same transaction as a succeeded prediction's booking.
+    if (prediction.status === 'succeeded') this.compensations.settle(RESERVATION);
+    this.progress.set({ phase });
     return recorded;
-  }
-
-  /** Frees the reservation of a clip that ends without a succeeded booking, even while it is being cancelled. */
-  async release(): Promise<void> {
-    if (!this.holdsReservation) return;
-    await CancellationScope.nonCancellable(async () => {
-      try {
-        await budgetCalls.releaseBudget.executeWithOptions(
-          { summary: `release budget reservation of clip ${this.clipIndex}` },
-          [{ jobId: this.jobId, clipIndex: this.clipIndex }],
-        );
-        this.holdsReservation = false;
-      } catch (err) {
-        log.error('Could not release the budget reservation', {
-          jobId: this.jobId,
-          clipIndex: this.clipIndex,
-          error: failureMessageOf(err),
-        });
-      }
-    });
   }
 
   /** What the clip booked: its own prediction and any failed, canceled or stray ones Replicate billed. */
@@ -114,5 +99,19 @@ export class ClipBudget {
       cause: err.cause,
       nextRetryDelay: err.nextRetryDelay ?? undefined,
     });
+  }
+
+  private async releaseReservation(): Promise<void> {
+    try {
+      await releaseBudget.executeWithOptions({ summary: `release budget reservation of clip ${this.clipIndex}` }, [
+        { jobId: this.jobId, clipIndex: this.clipIndex },
+      ]);
+    } catch (err) {
+      log.error('Could not release the budget reservation', {
+        jobId: this.jobId,
+        clipIndex: this.clipIndex,
+        error: failureMessageOf(err),
+      });
+    }
   }
 }

@@ -30,13 +30,22 @@ export function failureMessageOf(err: unknown): string {
  * Turns an activity's failure into the workflow's own failure, so the parent sees
  * `ChildWorkflowFailure.cause` as an ApplicationFailure whose type says why, not a chain to unwrap.
  */
-export function asWorkflowFailure(err: unknown, context: string): unknown {
+function asWorkflowFailure(err: unknown, context: string): unknown {
   if (err instanceof ApplicationFailure || isCancellation(err)) return err;
   if (err instanceof ActivityFailure) {
     const type = (failureTypeOf(err) as FailureType | null) ?? FailureType.Retryable;
     return clipFailure(type, `${context}: ${failureMessageOf(err)}`, { cause: err });
   }
   return err;
+}
+
+/** Runs one step of the clip; an activity's failure leaves it as the clip's own failure (asWorkflowFailure). */
+export async function clipStep<T>(context: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    throw asWorkflowFailure(err, context);
+  }
 }
 
 /** The record a parent keeps for a clip whose child workflow failed. */

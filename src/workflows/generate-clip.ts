@@ -1,18 +1,19 @@
-import { type ApplicationFailure, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { chooseModels, getModelSpec, planClip, type ModelPlan } from '../domain/catalogue';
+import { durationToMs } from '../domain/duration';
 import { FailureType, clipFailure } from '../domain/failures';
 import { clipWorkflowId, isClipWorkflowId } from '../domain/job-id';
-import { isTerminalStatus, type Clip, type GenerateClipInput, type ModelId } from '../domain/types';
+import type { Clip, GenerateClipInput, ModelId } from '../domain/types';
 import { validateGenerateClipInput } from '../domain/validation';
-import { msToNumber } from '@temporalio/common/lib/time';
-import { outputCalls } from './activity-proxies';
+import { fetchProbeStore } from './activity-proxies';
 import { ClipBudget } from './clip-budget';
-import { asWorkflowFailure, failureMessageOf, failureTypeOf } from './failures';
-import { PredictionUpdates } from './prediction-updates';
+import { Compensations } from './compensations';
+import { clipStep, failureMessageOf } from './failures';
 import { ProgressTracker } from './progress-tracker';
-import { cancelAfterSeconds, runPrediction, waitingPhaseOf, type BranchResult } from './run-prediction';
-import { progressQuery } from './signals';
+import { PredictionRunner, cancelAfterSeconds, type Branch, type BranchResult } from './run-prediction';
+import { predictionUpdatedSignal, progressQuery } from './signals';
 import { StraySweeps } from './stray-sweeps';
+import { WebhookSnapshots } from './webhook-snapshots';
 
 const DEFAULT_POLL_INTERVAL = '3s';
 
@@ -22,32 +23,81 @@ const DEFAULT_POLL_INTERVAL = '3s';
  */
 export async function generateClipWorkflow(rawInput: GenerateClipInput): Promise<Clip> {
   const progress = new ProgressTracker();
+  const webhooks = new WebhookSnapshots();
   setHandler(progressQuery, () => progress.snapshot());
+  setHandler(predictionUpdatedSignal, (snapshot) => {
+    webhooks.record(snapshot);
+    progress.showWebhook(snapshot);
+  });
+
   const input = acceptInput(rawInput, progress);
-  const context: ClipContext = {
-    progress,
-    updates: new PredictionUpdates().listen((snapshot) => {
-      const { predictionId, phase } = progress.snapshot();
-      if (snapshot.id !== predictionId) return;
-      const waiting = phase === 'waiting-for-start' || phase === 'waiting-for-prediction';
-      progress.update({
-        predictionStatus: snapshot.status,
-        ...(waiting && !isTerminalStatus(snapshot.status) ? { phase: waitingPhaseOf(snapshot.status) } : {}),
-      });
-    }),
-    budget: new ClipBudget(input.jobId, input.clip.clipIndex, progress),
-    strays: new StraySweeps(),
-  };
+  const { jobId, clip } = input;
+  const compensations = new Compensations();
+  const budget = new ClipBudget(jobId, clip.clipIndex, progress, compensations);
+  const strays = new StraySweeps(progress);
+  const predictions = new PredictionRunner(progress, webhooks, budget, strays);
   try {
-    const clip = await generateClip(input, context);
-    await finishStraySweeps(context);
-    context.progress.update({ phase: 'succeeded', lastError: null });
-    return { ...clip, bookings: context.budget.bookings() };
+    const models = chooseModels(input);
+    const primaryPlan = planClip(models.primary, clip, input.settings);
+    const fallbackPlan = models.fallback ? planFallback(models.fallback, input) : null;
+    progress.set({ model: primaryPlan.model, plannedDuration: primaryPlan.plannedDuration });
+
+    let result = await runBranch(branchOf('primary', primaryPlan, input), budget, predictions);
+    let primaryRetries = 0;
+    if (result.kind === 'unserved') {
+      if (!fallbackPlan) throw result.failure;
+      log.warn('Primary model could not serve the clip; switching to the fallback', {
+        primary: models.primary,
+        fallback: fallbackPlan.model,
+        reason: failureMessageOf(result.failure),
+      });
+      progress.set({ fallbackUsed: true, lastError: failureMessageOf(result.failure) });
+      primaryRetries = result.retryCount;
+      result = await runBranch(branchOf('fallback', fallbackPlan, input), budget, predictions);
+      if (result.kind === 'unserved') throw result.failure;
+    }
+    const { model, prediction, cost, retryCount, generationTime } = result.outcome;
+
+    progress.set({ phase: 'storing' });
+    const stored = await clipStep('Output', () =>
+      fetchProbeStore.executeWithOptions(
+        { summary: `fetch, probe, store clip ${clip.clipIndex} → video-clips/${jobId}/clip_${clip.clipIndex}.mp4` },
+        [{ jobId, clipIndex: clip.clipIndex, predictionId: prediction.id, outputUrl: prediction.outputUrl }],
+      ),
+    );
+
+    await strays.finish();
+    progress.set({ phase: 'succeeded', lastError: null });
+    return {
+      clipIndex: clip.clipIndex,
+      videoUrl: stored.url,
+      storagePath: stored.storagePath,
+      actualDuration: stored.video.duration,
+      targetDuration: clip.duration,
+      durationDiff: roundTo(stored.video.duration - clip.duration, 3),
+      status: 'success',
+      cost: cost.amountUsd,
+      costSource: cost.source,
+      model,
+      predictionId: prediction.id,
+      fallbackUsed: model !== primaryPlan.model,
+      retryCount: primaryRetries + retryCount,
+      generationTime: roundTo(generationTime, 3),
+      video: {
+        width: stored.video.width,
+        height: stored.video.height,
+        fps: stored.video.fps,
+        codec: stored.video.codec,
+        bytes: stored.bytes,
+        sha256: stored.sha256,
+      },
+      bookings: budget.bookings(),
+    };
   } catch (err) {
-    await finishStraySweeps(context);
-    context.progress.update({ phase: isCancellation(err) ? 'cancelled' : 'failed', lastError: failureMessageOf(err) });
-    await context.budget.release();
-    throw context.budget.withBookings(err);
+    await strays.finish();
+    progress.set({ phase: isCancellation(err) ? 'cancelled' : 'failed', lastError: failureMessageOf(err) });
+    await compensations.run();
+    throw budget.withBookings(err);
   }
 }
 
@@ -58,7 +108,7 @@ function acceptInput(rawInput: GenerateClipInput, progress: ProgressTracker): Ge
     requireOneWorkflowPerClip(input);
     return input;
   } catch (err) {
-    progress.update({ phase: 'failed', lastError: failureMessageOf(err) });
+    progress.set({ phase: 'failed', lastError: failureMessageOf(err) });
     throw err;
   }
 }
@@ -79,126 +129,6 @@ function requireOneWorkflowPerClip(input: GenerateClipInput): void {
   }
 }
 
-/** A clip ends only once no stray prediction of its creates can still appear or run unbooked. */
-async function finishStraySweeps(context: ClipContext): Promise<void> {
-  if (!context.strays.pending) return;
-  context.progress.update({ phase: 'sweeping-strays' });
-  await context.strays.finish();
-}
-
-/** What the clip's steps share: its progress, the webhooks received, its money and its stray sweeps. */
-interface ClipContext {
-  progress: ProgressTracker;
-  updates: PredictionUpdates;
-  budget: ClipBudget;
-  strays: StraySweeps;
-}
-
-async function generateClip(input: GenerateClipInput, context: ClipContext): Promise<Omit<Clip, 'bookings'>> {
-  const { progress } = context;
-  const { jobId, clip } = input;
-  const models = chooseModels(input);
-  const primaryPlan = planClip(models.primary, clip, input.settings);
-  const fallbackPlan = models.fallback ? planFallback(models.fallback, input) : null;
-  progress.update({ model: primaryPlan.model, plannedDuration: primaryPlan.plannedDuration });
-
-  let plan = primaryPlan;
-  let result: BranchResult;
-  try {
-    result = await runBranch(primaryPlan, 'primary', input, context);
-  } catch (err) {
-    if (failureTypeOf(err) !== FailureType.ModelUnavailable || !fallbackPlan) throw asWorkflowFailure(err, 'Primary');
-    // An ApplicationFailure, or an activity's failure with one as its cause (failureTypeOf found its type).
-    result = { kind: 'unserved', failure: asWorkflowFailure(err, 'Primary') as ApplicationFailure, recreated: 0 };
-  }
-  // The fallback's turn: the primary model is unavailable, its prediction could not start in time (or was aborted
-  // before it started), or it kept failing for a transient reason until the re-creates ran out.
-  let recreated = 0;
-  if (result.kind === 'unserved') {
-    if (!fallbackPlan) throw asWorkflowFailure(result.failure, 'Primary');
-    log.warn('Primary model could not serve the clip; switching to the fallback', {
-      primary: models.primary,
-      fallback: fallbackPlan.model,
-      reason: failureMessageOf(result.failure),
-    });
-    progress.update({ fallbackUsed: true, lastError: failureMessageOf(result.failure) });
-    recreated = result.recreated;
-    plan = fallbackPlan;
-    result = await runBranch(fallbackPlan, 'fallback', input, context).catch((fallbackErr) =>
-      Promise.reject(asWorkflowFailure(fallbackErr, 'Fallback')),
-    );
-    if (result.kind === 'unserved') throw asWorkflowFailure(result.failure, 'Fallback');
-  }
-  const { outcome } = result;
-  const { prediction, cost } = outcome;
-
-  progress.update({ phase: 'storing' });
-  const stored = await outputCalls.fetchProbeStore
-    .executeWithOptions(
-      { summary: `fetch, probe, store clip ${clip.clipIndex} → video-clips/${jobId}/clip_${clip.clipIndex}.mp4` },
-      [{ jobId, clipIndex: clip.clipIndex, predictionId: prediction.id, outputUrl: prediction.outputUrl }],
-    )
-    .catch((err) => Promise.reject(asWorkflowFailure(err, 'Output')));
-
-  return {
-    clipIndex: clip.clipIndex,
-    videoUrl: stored.url,
-    storagePath: stored.storagePath,
-    actualDuration: stored.video.duration,
-    targetDuration: clip.duration,
-    durationDiff: roundTo(stored.video.duration - clip.duration, 3),
-    status: 'success',
-    cost: cost.amountUsd,
-    costSource: cost.source,
-    model: plan.model,
-    predictionId: prediction.id,
-    fallbackUsed: plan !== primaryPlan,
-    retryCount: recreated + outcome.recreated,
-    generationTime: roundTo(outcome.generationSeconds, 3),
-    video: {
-      width: stored.video.width,
-      height: stored.video.height,
-      fps: stored.video.fps,
-      codec: stored.video.codec,
-      bytes: stored.bytes,
-      sha256: stored.sha256,
-    },
-  };
-}
-
-/**
- * One model branch: reserve the most its prediction can cost, then create and wait for it. The fallback is its own
- * branch, with its own reservation (replacing the primary's) and its own prediction, visible as such in history.
- * Its limits: the input's, else the model's catalogue start limit (to start) and deadline (to run).
- */
-async function runBranch(
-  plan: ModelPlan,
-  branch: 'primary' | 'fallback',
-  input: GenerateClipInput,
-  context: ClipContext,
-): Promise<BranchResult> {
-  const spec = getModelSpec(plan.model);
-  const limits = {
-    startLimitMs: input.startLimit !== undefined ? msToNumber(input.startLimit) : spec.startLimitSeconds * 1000,
-    runLimitMs: input.deadline !== undefined ? msToNumber(input.deadline) : spec.deadlineSeconds * 1000,
-  };
-  // Time-billed: a prediction that starts at once may run until its Cancel-After, all of which is reserved.
-  const estimateUsd = await context.budget.reserve(plan, cancelAfterSeconds(limits));
-  return runPrediction({
-    jobId: input.jobId,
-    clipIndex: input.clip.clipIndex,
-    plan,
-    estimateUsd,
-    branch,
-    budget: context.budget,
-    progress: context.progress,
-    updates: context.updates,
-    strays: context.strays,
-    pollIntervalMs: msToNumber(input.pollInterval ?? DEFAULT_POLL_INTERVAL),
-    ...limits,
-  });
-}
-
 /** A fallback that cannot reach the target duration is dropped rather than failing a clip the primary may make. */
 function planFallback(model: ModelId, input: GenerateClipInput): ModelPlan | null {
   try {
@@ -209,6 +139,40 @@ function planFallback(model: ModelId, input: GenerateClipInput): ModelPlan | nul
       reason: failureMessageOf(err),
     });
     return null;
+  }
+}
+
+/** A branch's limits: the input's, else its model's catalogue start limit (to start) and deadline (to run). */
+function branchOf(name: Branch['name'], plan: ModelPlan, input: GenerateClipInput): Branch {
+  const spec = getModelSpec(plan.model);
+  return {
+    name,
+    plan,
+    limits: {
+      startLimitMs: input.startLimit !== undefined ? durationToMs(input.startLimit) : spec.startLimitSeconds * 1000,
+      runLimitMs: input.deadline !== undefined ? durationToMs(input.deadline) : spec.deadlineSeconds * 1000,
+      pollIntervalMs: durationToMs(input.pollInterval ?? DEFAULT_POLL_INTERVAL),
+    },
+  };
+}
+
+/**
+ * One model branch: reserve the most its prediction can cost (the fallback's reservation replaces the primary's),
+ * then create the prediction, wait for it and book it. The fallback is its own branch, with its own prediction,
+ * visible as such in history. An unavailable model leaves the clip unserved, for the fallback to take.
+ */
+async function runBranch(branch: Branch, budget: ClipBudget, predictions: PredictionRunner): Promise<BranchResult> {
+  try {
+    return await clipStep(branch.name === 'primary' ? 'Primary' : 'Fallback', async () => {
+      // Time-billed: a prediction that starts at once may run until its Cancel-After, all of which is reserved.
+      const estimateUsd = await budget.reserve(branch.plan, cancelAfterSeconds(branch.limits));
+      return predictions.run(branch, { estimateUsd, variant: branch.plan.variant });
+    });
+  } catch (failure) {
+    if (failure instanceof ApplicationFailure && failure.type === FailureType.ModelUnavailable) {
+      return { kind: 'unserved', failure, retryCount: 0 };
+    }
+    throw failure;
   }
 }
 

@@ -8,7 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { clipWorkflowOptions } from '../client/clip-workflow-options';
+import { clipWorkflowOptions } from '../domain/clip-workflow-options';
 import { canonicalJobId } from '../domain/job-id';
 import { addUsd } from '../domain/money';
 import type { Clip, ClipPrompt, FailedClip, GenerateClipInput, GenerationSettings, ModelChoice } from '../domain/types';

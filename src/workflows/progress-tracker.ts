@@ -1,6 +1,7 @@
-import { patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { describeProgress, type ClipPhase, type ClipProgress } from '../domain/progress';
 import { CLIP_JOB_ID, CLIP_MODEL, CLIP_PHASE } from '../domain/search-attributes';
+import { isTerminalStatus, type PredictionSnapshot, type PredictionStatus } from '../domain/types';
 
 /** Phases worth a search-attribute upsert (each upsert is a billable action, so not every poll). */
 const INDEXED_PHASES: ReadonlySet<ClipPhase> = new Set([
@@ -33,14 +34,24 @@ export class ProgressTracker {
   private startWindow: { sinceMs: number; limitSeconds: number } | null = null;
 
   /** The starter sets ClipJobId only on clusters where the clip attributes are registered. */
-  private readonly indexed =
-    workflowInfo().typedSearchAttributes.get(CLIP_JOB_ID) !== undefined && patched('clip-search-attributes');
+  private readonly indexed = workflowInfo().typedSearchAttributes.get(CLIP_JOB_ID) !== undefined;
 
-  update(change: Partial<ClipProgress>): void {
+  set(change: Partial<ClipProgress>): void {
     const before = this.state;
     this.state = { ...before, ...change };
     setCurrentDetails(`**${describeProgress(this.snapshot())}**`);
     if (this.indexed) this.upsertSearchAttributes(before);
+  }
+
+  /** A webhook's status of the current prediction shows at once, without waiting for the next poll. */
+  showWebhook(snapshot: PredictionSnapshot): void {
+    const { predictionId, phase } = this.state;
+    if (snapshot.id !== predictionId) return;
+    const waiting = phase === 'waiting-for-start' || phase === 'waiting-for-prediction';
+    this.set({
+      predictionStatus: snapshot.status,
+      ...(waiting && !isTerminalStatus(snapshot.status) ? { phase: waitingPhaseOf(snapshot.status) } : {}),
+    });
   }
 
   /** A new prediction, created at `sinceMs`, may wait `limitSeconds` to start; `waiting-for-start` shows how long. */
@@ -71,4 +82,9 @@ export class ProgressTracker {
     if (model && model !== before.model) updates.push({ key: CLIP_MODEL, value: model });
     if (updates.length > 0) upsertSearchAttributes(updates);
   }
+}
+
+/** The phase a clip waiting on a prediction in this (non-terminal) status is in. */
+export function waitingPhaseOf(status: PredictionStatus): ClipPhase {
+  return status === 'starting' ? 'waiting-for-start' : 'waiting-for-prediction';
 }

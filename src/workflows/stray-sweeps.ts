@@ -1,8 +1,9 @@
-import { CancellationScope, log, patched } from '@temporalio/workflow';
+import { CancellationScope, log } from '@temporalio/workflow';
 import type { CreatedPrediction, CreateIdentity, SweepStrayPredictionsInput } from '../activities/contracts';
 import { isTerminalStatus, type PredictionSnapshot } from '../domain/types';
-import { sweepCalls } from './activity-proxies';
+import { sweepStrayPredictions } from './activity-proxies';
 import { failureMessageOf } from './failures';
+import type { ProgressTracker } from './progress-tracker';
 
 /** Books a stray's cost to the clip it was made for (ClipBudget.book with that branch's estimate). */
 export type StrayBooking = (stray: PredictionSnapshot) => Promise<unknown>;
@@ -21,10 +22,12 @@ interface RunningSweep {
 export class StraySweeps {
   private readonly running: RunningSweep[] = [];
 
+  constructor(private readonly progress: ProgressTracker) {}
+
   /** Starts a sweep for this create unless its activity knows no stray can exist. Not cancellable. */
   start(created: CreatedPrediction, create: CreateIdentity, booking: StrayBooking): void {
     const watch = created.strayWatch;
-    if (!watch || !patched('sweep-stray-predictions')) return;
+    if (!watch) return;
     this.launch(
       { create, keepId: created.id, watch },
       booking,
@@ -37,7 +40,6 @@ export class StraySweeps {
    * scheduled `lookBackMs` ago: whatever its attempts made is a stray.
    */
   startForAbandoned(create: CreateIdentity, lookBackMs: number, booking: StrayBooking): void {
-    if (!patched('sweep-abandoned-creates')) return;
     this.launch(
       { create, keepId: null, watch: { lookBackMs } },
       booking,
@@ -47,7 +49,7 @@ export class StraySweeps {
 
   private launch(input: SweepStrayPredictionsInput, booking: StrayBooking, summary: string): void {
     const strays = CancellationScope.nonCancellable(() =>
-      sweepCalls.sweepStrayPredictions.executeWithOptions({ summary }, [input]),
+      sweepStrayPredictions.executeWithOptions({ summary }, [input]),
     ).catch((err: unknown) => {
       log.error('Could not sweep for stray predictions', {
         keptPredictionId: input.keepId,
@@ -58,12 +60,13 @@ export class StraySweeps {
     this.running.push({ booking, strays });
   }
 
-  get pending(): boolean {
-    return this.running.length > 0;
-  }
-
-  /** Waits for every sweep, then books each stray that ran; also when the clip is being cancelled. */
+  /**
+   * Waits for every sweep, then books each stray that ran; also when the clip is being cancelled. A clip ends only
+   * after this, once no stray prediction of its creates can still appear or run unbooked.
+   */
   async finish(): Promise<void> {
+    if (this.running.length === 0) return;
+    this.progress.set({ phase: 'sweeping-strays' });
     await CancellationScope.nonCancellable(async () => {
       for (const { booking, strays } of this.running.splice(0)) {
         for (const stray of await strays) await bookStray(booking, stray);

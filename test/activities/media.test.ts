@@ -11,7 +11,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { FetchProbeStoreInput, StoredClip } from '../../src/activities/contracts';
 import { mediaActivities } from '../../src/activities/media';
-import type { FetchProbeStoreHeartbeat } from '../../src/activities/store-heartbeats';
+import type { FetchProbeStoreHeartbeat } from '../../src/activities/media';
 import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from '../../src/media/download';
 import { createLocalStorage } from '../../src/storage/local';
 import type { StorageClient } from '../../src/storage/types';

@@ -5,7 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { StoredClip } from '../../src/activities/contracts';
 import { mediaActivities } from '../../src/activities/media';
-import type { FetchProbeStoreHeartbeat } from '../../src/activities/store-heartbeats';
+import type { FetchProbeStoreHeartbeat } from '../../src/activities/media';
 import { DEFAULT_DOWNLOAD_POLICY } from '../../src/media/download';
 import { createSupabaseStorage } from '../../src/storage/supabase';
 import { makeMp4 } from '../media/support/make-media';

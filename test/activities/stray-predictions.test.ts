@@ -5,7 +5,7 @@ import type { SweepStrayPredictionsInput } from '../../src/activities/contracts'
 import { strayPredictionActivities, sweepIntervalMs } from '../../src/activities/stray-predictions';
 import type { PredictionSnapshot } from '../../src/domain/types';
 import { createReplicateGateway, type ReplicateGateway } from '../../src/replicate/gateway';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { startSimulator, type Simulator } from '../../simulator';
 import { TOKEN } from '../replicate/failure-helpers';
 
 /** No seed in the plan: clipgen sends the create's own (from its token), so its input is its alone. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openLedger } from '../../src/ledger';
-import { defaultMigrationsDirectory, readMigrationFiles } from '../../src/ledger/migration-files';
+import { defaultMigrationsDirectory, readMigrationFiles } from '../../src/ledger/migrations';
 import type { ClipCostEntry } from '../../src/ledger/types';
 import { clipCostEntry, describePostgres } from '../ledger/backends';
 import { runCli } from './run-cli';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { doctorText } from '../../src/commands/doctor';
 import { runDoctor } from '../../src/replicate/model-schemas';
-import type { Simulator } from '../../src/simulator';
+import type { Simulator } from '../../simulator';
 import { TOKEN, startTestSimulator } from '../simulator/helpers';
 import { runCli } from './run-cli';
 

@@ -95,8 +95,8 @@ describe('clipgen generate', () => {
   });
 
   it('--attach follows the clip already running instead of failing; the clip is made once', async () => {
-    // Slow polls keep the first clip running while the second command attaches.
-    harness.simulator.faults.add({ kind: 'delay', ms: 1500, route: 'get', times: 3 });
+    // A cold boot keeps the first clip running while the second command starts (tsx) and attaches.
+    harness.simulator.faults.add({ kind: 'cold-boot', seconds: 20 });
     const jobId = randomUUID();
     const workflowId = `clip-${jobId}-0`;
     const { worker } = await harness.worker(undefined, taskQueue);
@@ -105,12 +105,19 @@ describe('clipgen generate', () => {
 
     const [first, attached] = await worker.runUntil(async () => {
       const started = new CliProcess([...args, '--json'], env());
+      let second: CliProcess | undefined;
       try {
         await started.waitForLine(/Web UI: /);
-        const second = await runCli([...args, '--attach', '--json'], env());
-        return [{ ...(await started.exited), stdout: started.stdout }, second];
+        second = new CliProcess([...args, '--attach', '--json'], env());
+        await second.waitForLine(/already running; following it/);
+        const firstExit = await started.exited;
+        const secondExit = await second.exited;
+        return [
+          { ...firstExit, stdout: started.stdout },
+          { ...secondExit, stdout: second.stdout, stderr: second.stderr },
+        ];
       } finally {
-        await started.kill();
+        await Promise.all([started.kill(), second?.kill()]);
       }
     });
 

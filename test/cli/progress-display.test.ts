@@ -1,4 +1,4 @@
-import { createProgressDisplay } from '../../src/commands/progress-display';
+import { createProgressDisplay } from '../../src/commands/output';
 import type { ClipProgress } from '../../src/domain/progress';
 
 const CLEAR_LINE = '\r\x1b[2K';

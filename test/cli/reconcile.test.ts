@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { SqlDatabase } from '../../src/ledger/database';
+import type { SqlDatabase } from '../../src/ledger/types';
 import { openPgliteDatabase } from '../../src/ledger/pglite';
 import { createSqlLedger } from '../../src/ledger/sql-ledger';
 import type { CostLedger } from '../../src/ledger/types';

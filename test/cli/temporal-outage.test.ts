@@ -9,7 +9,7 @@ import { openLedger } from '../../src/ledger';
 import type { CostLedger } from '../../src/ledger/types';
 import { DEFAULT_DOWNLOAD_POLICY } from '../../src/media/download';
 import { createReplicateGateway } from '../../src/replicate/gateway';
-import type { Simulator } from '../../src/simulator';
+import type { Simulator } from '../../simulator';
 import { createLocalStorage } from '../../src/storage/local';
 import { freePort } from '../../src/temporal/dev-server';
 import { eventuallyAsync } from '../helpers/eventually';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { useClipHarness } from '../workflow/harness';
+import { CliProcess } from './cli-process';
 import { runCli } from './run-cli';
 
 jest.setTimeout(120_000);
@@ -14,20 +15,25 @@ describe('clipgen watch', () => {
 
   it('follows a running clip to its end, prints its Web UI link and progress, then only the Clip with --json', async () => {
     const { worker, taskQueue } = await harness.worker();
-    // Slow polls keep the clip running while watch attaches.
-    harness.simulator.faults.add({ kind: 'delay', ms: 1500, route: 'get', times: 2 });
     const input = harness.input({ clipIndex: 1 });
     const { workflowId } = clipWorkflowOptions(input, taskQueue);
 
-    const result = await worker.runUntil(async () => {
-      const handle = await harness.env.client.workflow.start<typeof generateClipWorkflow>(
-        'generateClipWorkflow',
-        clipWorkflowOptions(input, taskQueue),
-      );
-      const watched = await runCli(['watch', workflowId, '--json'], env());
-      expect(await handle.describe()).toMatchObject({ status: { name: 'COMPLETED' } });
-      return { watched, clip: await handle.result() };
-    });
+    // The clip waits for a worker until watch has attached to it, however long watch takes to start.
+    const handle = await harness.env.client.workflow.start<typeof generateClipWorkflow>(
+      'generateClipWorkflow',
+      clipWorkflowOptions(input, taskQueue),
+    );
+    const watch = new CliProcess(['watch', workflowId, '--json'], env());
+    const result = await (async () => {
+      try {
+        await watch.waitForLine(new RegExp(`${workflowId}: running`));
+        const clip = await worker.runUntil(handle.result());
+        const exit = await watch.exited;
+        return { watched: { ...exit, stdout: watch.stdout, stderr: watch.stderr }, clip };
+      } finally {
+        await watch.kill();
+      }
+    })();
 
     expect(result.watched.code).toBe(0);
     expect(result.watched.stdout.trimEnd().split('\n')).toEqual([JSON.stringify(result.clip)]);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { canonicalClipWorkflowId, clipWorkflowId, clipWorkflowOptions } from '../../src/client/clip-workflow-options';
-import { workflowUiUrl } from '../../src/client/web-ui-link';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
+import { canonicalClipWorkflowId, clipWorkflowId } from '../../src/domain/job-id';
+import { workflowUiUrl } from '../../src/client/run-clip';
 import { CLIP_INDEX, CLIP_JOB_ID, CLIP_MODEL } from '../../src/domain/search-attributes';
 
 /** A lone surrogate does not: UTF-8 (what the Web UI receives) has no way to encode it, and it becomes U+FFFD. */

@@ -51,10 +51,27 @@ export function envExampleVariableNames(): Set<string> {
   return new Set([...text.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]));
 }
 
-/** The first column of the README's "### Configuration" table. */
-export function readmeVariableNames(): Set<string> {
+/** The first column of every row of a Markdown table in `text` whose first cell is a `VARIABLE`, in order. */
+function tableVariables(text: string): string[] {
+  return [...text.matchAll(/^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|/gm)].map((match) => match[1]);
+}
+
+/** The configuration reference: docs/configuration.md, whose tables list every variable, each once. */
+export const CONFIGURATION_DOC = path.join('docs', 'configuration.md');
+
+/** The variables the tables of docs/configuration.md list (a variable listed twice is an error). */
+export function documentedVariableNames(): Set<string> {
+  const names = tableVariables(fs.readFileSync(path.join(ROOT, CONFIGURATION_DOC), 'utf8'));
+  if (names.length === 0) throw new Error(`${CONFIGURATION_DOC} has no table of variables`);
+  const twice = names.filter((name, i) => names.indexOf(name) !== i);
+  if (twice.length > 0) throw new Error(`${CONFIGURATION_DOC} lists ${twice.join(', ')} more than once`);
+  return new Set(names);
+}
+
+/** The README's "### Configuration" section: the first column of its table, and the section's text. */
+export function readmeConfiguration(): { names: Set<string>; text: string } {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const section = readme.split(/^### Configuration\s*$/m)[1]?.split(/^#{1,3} /m)[0];
-  if (!section) throw new Error('README.md has no "### Configuration" section');
-  return new Set([...section.matchAll(/^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|/gm)].map((match) => match[1]));
+  const text = readme.split(/^### Configuration\s*$/m)[1]?.split(/^#{1,3} /m)[0];
+  if (!text) throw new Error('README.md has no "### Configuration" section');
+  return { names: new Set(tableVariables(text)), text };
 }

@@ -1,8 +1,8 @@
 /**
- * The README's parent example, as Part 3 would use it: copied verbatim into a fresh TypeScript project that installs
- * clipgen with `npm install <path>`, compiled there with `tsc`, then run on its own task queue with its own worker,
- * its clips started as children on `video-generator` and run by a clipgen worker: Part 3 and Part 2 as separate
- * workers, as deployed.
+ * The documented parent example (the `contract:parent-example` block of docs/parent-contract.md), as Part 3 would
+ * use it: copied verbatim into a fresh TypeScript project that installs clipgen with `npm install <path>`, compiled
+ * there with `tsc`, then run on its own task queue with its own worker, its clips started as children on
+ * `video-generator` and run by a clipgen worker: Part 3 and Part 2 as separate workers, as deployed.
  *
  * The installed package is clipgen staged as `npm ci` builds it: package.json as it is, the public entry built to
  * lib/ with its declaration files by the build's own step (emitPublicEntry, from the current sources, so a stale lib/
@@ -21,7 +21,7 @@ import { DEFAULT_TASK_QUEUE, FailureType, clipWorkflowId, type Clip, type Failed
 import { emitPublicEntry } from '../../src/scripts/build-declarations';
 import { workflowBundle } from '../helpers/workflow-bundle';
 import { useClipHarness } from '../workflow/harness';
-import { ROOT, cleanEnv, readmeBlock } from './readme-blocks';
+import { ROOT, cleanEnv, documentedBlock } from './readme-blocks';
 import { schemaErrors, schemaValidator } from './schema-validator';
 
 jest.setTimeout(240_000);
@@ -79,7 +79,7 @@ import type { generateClipWorkflow } from 'clipgen/lib/workflows';
 export type Deep = typeof generateClipWorkflow;
 `;
 
-describe("the README's parent example in a fresh project", () => {
+describe('the documented parent example in a fresh project', () => {
   let dir: string;
   let app: string;
   const steps: Record<string, Step> = {};
@@ -120,7 +120,7 @@ describe("the README's parent example in a fresh project", () => {
         exclude: ['src/deep-import.ts'],
       }),
     );
-    const example = readmeBlock('parent-example');
+    const example = documentedBlock('parent-example');
     expect(example.language).toBe('ts');
     await writeFile(path.join(app, 'src', 'parent.ts'), example.code);
     await writeFile(path.join(app, 'src', 'type-probes.ts'), TYPE_PROBES);
@@ -166,7 +166,7 @@ describe("the README's parent example in a fresh project", () => {
     const shipped = (file: string) =>
       file === 'package.json' || clipgen.files.some((entry) => file === entry || file.startsWith(`${entry}/`));
     expect(targets.filter((file) => !shipped(file))).toEqual([]);
-    expect(targets).toEqual(expect.arrayContaining(['lib/index.js', 'lib/index.d.ts', 'schemas/clip.json']));
+    expect(targets).toEqual(expect.arrayContaining(['lib/src/index.js', 'lib/src/index.d.ts', 'schemas/clip.json']));
     const manifest = JSON.parse(await readFile(path.join(app, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
     };

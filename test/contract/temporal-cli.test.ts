@@ -1,7 +1,8 @@
 /**
- * A parent that is not TypeScript starts a clip by name with JSON input: the README's `temporal` commands run as
- * written (bash, `TEMPORAL_ADDRESS` pointing at a dev server) against a clipgen worker on `video-generator`, and the
- * result they print is a Clip valid against schemas/clip.json.
+ * A parent that is not TypeScript starts a clip by name with JSON input: the documented `temporal` commands (the
+ * `contract:temporal-cli` block of docs/parent-contract.md) run as written (bash, `TEMPORAL_ADDRESS` pointing at a
+ * dev server) against a clipgen worker on `video-generator`, and the result they print is a Clip valid against
+ * schemas/clip.json.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { promisify } from 'node:util';
 import { DEFAULT_TASK_QUEUE, GENERATE_CLIP_WORKFLOW_TYPE, clipWorkflowId, type GenerateClipInput } from '../../src';
 import { findTemporalCli } from '../helpers/temporal-binaries';
 import { useClipHarness } from '../workflow/harness';
-import { cleanEnv, readmeBlock } from './readme-blocks';
+import { cleanEnv, documentedBlock } from './readme-blocks';
 import { schemaErrors, schemaValidator } from './schema-validator';
 
 jest.setTimeout(120_000);
@@ -18,12 +19,12 @@ const execFileAsync = promisify(execFile);
 
 const harness = useClipHarness('dev');
 
-/** The flags of the README's `temporal workflow start` line(s). */
+/** The flags of the documented `temporal workflow start` line(s). */
 function startFlags(code: string): { input: unknown; workflowId: string; taskQueue: string; type: string } {
   const start = code.slice(code.indexOf('temporal workflow start'), code.indexOf('temporal workflow result'));
   const flag = (name: string, quoted = false) => {
     const match = new RegExp(`--${name} ${quoted ? "'([^']*)'" : '(\\S+)'}`).exec(start);
-    if (!match) throw new Error(`the README's temporal workflow start has no --${name}`);
+    if (!match) throw new Error(`the documented temporal workflow start has no --${name}`);
     return match[1];
   };
   return {
@@ -35,8 +36,8 @@ function startFlags(code: string): { input: unknown; workflowId: string; taskQue
 }
 
 describe('a clip started with the temporal CLI and JSON input', () => {
-  it('runs the README commands as written and prints a Clip that validates against schemas/clip.json', async () => {
-    const block = readmeBlock('temporal-cli');
+  it('runs the documented commands as written and prints a Clip that validates against schemas/clip.json', async () => {
+    const block = documentedBlock('temporal-cli');
     expect(block.language).toBe('bash');
     const start = startFlags(block.code);
     expect(schemaErrors(schemaValidator('generate-clip-input.json'), start.input)).toEqual([]);

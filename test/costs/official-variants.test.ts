@@ -12,7 +12,7 @@ import { createPgliteLedger } from '../../src/ledger/pglite';
 import type { ClipCostEntry, CostLedger } from '../../src/ledger/types';
 import { createReplicateGateway, type ReplicateGateway } from '../../src/replicate/gateway';
 import { createPredictionLister } from '../../src/replicate/list-predictions';
-import type { Simulator } from '../../src/simulator';
+import type { Simulator } from '../../simulator';
 import { TOKEN, getJson, makePng, startTestServer, startTestSimulator, type TestServer } from '../simulator/helpers';
 
 jest.setTimeout(90_000);

@@ -6,7 +6,7 @@ import { billedClipCost } from '../../src/domain/billing';
 import type { PredictionSnapshot } from '../../src/domain/types';
 import type { CostLedger } from '../../src/ledger/types';
 import { createReplicateGateway } from '../../src/replicate/gateway';
-import type { Simulator } from '../../src/simulator';
+import type { Simulator } from '../../simulator';
 import { TOKEN, getJson, startTestSimulator, waitForTerminal } from '../simulator/helpers';
 
 export interface PlantedPredictions {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { serveFile } from '../../src/demo/serve-file';
+import { serveFile } from '../../src/http/listen';
 import { FFMPEG_PATH } from '../../src/media/binaries';
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import {
   TEMPORAL_TEST_SERVER,
   findTemporalBinary,
   type BinaryLookup,
-} from '../../src/temporal/binaries';
+} from '../../src/temporal/dev-server';
 
 /** Temporal's time-skipping test server; undefined means "let the SDK download it" (never in CI). */
 export function findTemporalTestServer(): string | undefined {

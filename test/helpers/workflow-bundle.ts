@@ -1,24 +1,74 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { workflowInterceptorModules } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundle } from '@temporalio/worker';
 
-const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+const ROOT = path.join(__dirname, '..', '..');
+const DEFAULT_WORKFLOWS = require.resolve('../../src/workflows');
+const bundles = new Map<string, Promise<WorkflowBundle>>();
 
 /**
- * Webpack-bundles workflow code once per path and test file (Jest gives each file its own module registry),
- * so every `Worker.create({ workflowBundle })` in the file reuses it. Defaults to `src/workflows`.
- * Node `assert` failures inside workflows fail the workflow instead of retrying its task forever.
+ * Webpack-bundles workflow code for `Worker.create({ workflowBundle })`, once per path and test file (Jest gives each
+ * file its own module registry). Node `assert` failures inside workflows fail the workflow instead of retrying its
+ * task forever.
+ *
+ * The default, `src/workflows`, is bundled once for every test file and worker of a run: the first file to need it
+ * writes it to the temp folder under a key of the sources it can contain, and the others read it (a webpack run
+ * costs seconds of CPU, and some thirty files need the same bundle).
  */
-export function workflowBundle(
-  workflowsPath = require.resolve('../../src/workflows'),
-): Promise<WorkflowBundleWithSourceMap> {
+export function workflowBundle(workflowsPath = DEFAULT_WORKFLOWS): Promise<WorkflowBundle> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({
-      workflowsPath,
-      workflowInterceptorModules,
-      logger: new DefaultLogger('WARN'),
-    });
+    bundle = workflowsPath === DEFAULT_WORKFLOWS ? sharedBundle() : bundleOf(workflowsPath);
     bundles.set(workflowsPath, bundle);
   }
   return bundle;
+}
+
+function bundleOf(workflowsPath: string): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: new DefaultLogger('WARN') });
+}
+
+async function sharedBundle(): Promise<WorkflowBundle> {
+  const target = path.join(os.tmpdir(), `clipgen-test-workflows-${sourceKey()}.js`);
+  const cached = await readIfPresent(target);
+  if (cached !== null) return { code: cached };
+  const { code } = await bundleOf(DEFAULT_WORKFLOWS);
+  // Written whole under a private name, then renamed: a file reading it never sees half a bundle.
+  const partial = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  await fs.promises.writeFile(partial, code);
+  await fs.promises.rename(partial, target);
+  return { code };
+}
+
+/**
+ * Everything the bundle can contain: the sources under src/ (workflows may import only domain code and types, but
+ * hashing all of src/ costs a millisecond and cannot miss an import), the locked dependency versions and the
+ * testing interceptors.
+ */
+function sourceKey(): string {
+  const hash = createHash('sha256');
+  const files = fs.readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).sort();
+  for (const file of files) {
+    if (!file.endsWith('.ts')) continue;
+    hash
+      .update(file)
+      .update('\0')
+      .update(fs.readFileSync(path.join(ROOT, 'src', file)))
+      .update('\0');
+  }
+  hash.update(fs.readFileSync(path.join(ROOT, 'package-lock.json')));
+  hash.update(JSON.stringify(workflowInterceptorModules));
+  return hash.digest('hex').slice(0, 24);
+}
+
+async function readIfPresent(file: string): Promise<string | null> {
+  try {
+    return await fs.promises.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }

@@ -4,7 +4,7 @@
  * Postgres half cannot vanish there.
  */
 import { randomUUID } from 'node:crypto';
-import type { SqlDatabase } from '../../src/ledger/database';
+import type { SqlDatabase } from '../../src/ledger/types';
 import { openPgliteDatabase } from '../../src/ledger/pglite';
 import { createPostgresDatabase } from '../../src/ledger/postgres';
 import { createSqlLedger } from '../../src/ledger/sql-ledger';

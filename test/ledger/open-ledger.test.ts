@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { openActivityDeps } from '../../src/dependencies';
 import { LedgerNotMigratedError, openLedger } from '../../src/ledger';
-import { defaultMigrationsDirectory, readMigrationFiles } from '../../src/ledger/migration-files';
+import { defaultMigrationsDirectory, readMigrationFiles } from '../../src/ledger/migrations';
 import { createPgliteLedger } from '../../src/ledger/pglite';
 import { createPostgresLedger } from '../../src/ledger/postgres';
 import { describePostgres } from './backends';

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ClipProgress } from '../../src/domain/progress';
-import type { Fault } from '../../src/simulator/faults';
-import type { SimulatorOptions } from '../../src/simulator';
+import type { Fault } from '../../simulator/faults';
+import type { SimulatorOptions } from '../../simulator';
 import { expectOneOfEverything, useClipWorld, type Scenario } from './support/clip-world';
 import { highestAttempt, workflowTaskTimeouts } from './support/history-evidence';
 

@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import { addUsd } from '../../src/domain/money';
 import type { Clip, GenerateClipInput } from '../../src/domain/types';
 import type { ClipCostRow } from '../../src/ledger/types';
-import type { Fault } from '../../src/simulator/faults';
+import type { Fault } from '../../simulator/faults';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { ClipHarness } from '../workflow/harness';
 

@@ -7,7 +7,8 @@ import {
   classifyReplicateError,
   httpErrorInfoFromApiError,
 } from '../../src/replicate/classify-error';
-import { parseRetryAfter, retryDelayFromDetail } from '../../src/replicate/retry-after';
+import { parseRetryAfter } from '../../src/http/client';
+import { retryDelayFromDetail } from '../../src/replicate/classify-error';
 import { TOKEN, visibleText } from './failure-helpers';
 import { startScriptedServer } from './scripted-server';
 
@@ -16,7 +17,8 @@ describe('Retry-After', () => {
 
   it('reads seconds and HTTP-dates', () => {
     expect(parseRetryAfter('7', now)).toBe(7000);
-    expect(parseRetryAfter('1.5', now)).toBe(1500);
+    // delay-seconds is 1*DIGIT (RFC 9110 §10.2.3): a fraction says nothing (test/http/retry-after.test.ts).
+    expect(parseRetryAfter('1.5', now)).toBeUndefined();
     expect(parseRetryAfter('Wed, 01 Jan 2025 00:00:12 GMT', now)).toBe(12_000);
     expect(parseRetryAfter('Tue, 31 Dec 2024 23:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter('soon', now)).toBeUndefined();

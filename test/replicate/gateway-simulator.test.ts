@@ -1,12 +1,12 @@
 /**
- * The gateway and the real `replicate` client against the project's Replicate simulator (src/simulator),
+ * The gateway and the real `replicate` client against the project's Replicate simulator (simulator/),
  * which keeps Replicate's wire contract and scripts its faults.
  */
 import { FailureType } from '../../src/domain/failures';
 import { isTerminalStatus, type ModelId, type PredictionSnapshot } from '../../src/domain/types';
 import { createReplicateGateway, type ReplicateGateway } from '../../src/replicate/gateway';
-import { classifyPredictionError } from '../../src/replicate/prediction-errors';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { classifyPredictionError } from '../../src/domain/prediction-errors';
+import { startSimulator, type Simulator } from '../../simulator';
 import { TOKEN, failureOf, visibleText } from './failure-helpers';
 
 const cogRequest = {

@@ -2,7 +2,7 @@ import { FailureType } from '../../src/domain/failures';
 import { planClip } from '../../src/domain/catalogue';
 import { createReplicateGateway } from '../../src/replicate/gateway';
 import { inputIdentifiesCreate, seedOfToken } from '../../src/replicate/idempotency';
-import { SIMULATED_MODELS } from '../../src/simulator';
+import { SIMULATED_MODELS } from '../../simulator';
 import { TOKEN, failureOf } from './failure-helpers';
 import { predictionJson, startScriptedServer, type RecordedRequest, type ScriptedServer } from './scripted-server';
 

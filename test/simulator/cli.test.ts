@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { parseSimulatorArgs } from '../../src/simulator';
+import { parseSimulatorArgs } from '../../simulator';
 
 describe('clipgen simulator arguments', () => {
   it('reads flags in both spellings and the token from SIMULATOR_TOKEN', () => {
@@ -32,7 +32,7 @@ describe('clipgen simulator process', () => {
         '--require',
         'tsx/cjs',
         '-e',
-        "require('./src/simulator').runSimulatorCommand(process.argv.slice(1))",
+        "require('./simulator').runSimulatorCommand(process.argv.slice(1))",
         '--',
         '--port',
         '0',

@@ -1,5 +1,5 @@
 import Replicate from 'replicate';
-import type { Simulator } from '../../src/simulator';
+import type { Simulator } from '../../simulator';
 import {
   COGVIDEOX_VERSION,
   SVD_VERSION,

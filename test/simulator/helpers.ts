@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { FFMPEG_PATH, FFPROBE_PATH } from '../../src/media/binaries';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator';
 
 const ffprobePath = FFPROBE_PATH;
 

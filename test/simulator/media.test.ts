@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Simulator } from '../../src/simulator';
-import { loadInputImage } from '../../src/simulator/render/input-image';
+import type { Simulator } from '../../simulator';
+import { loadInputImage } from '../../simulator/render/input-image';
 import {
   COGVIDEOX_VERSION,
   SVD_VERSION,

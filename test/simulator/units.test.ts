@@ -1,6 +1,6 @@
-import { FaultBook, parseFault } from '../../src/simulator/faults';
-import { svdFrameSize } from '../../src/simulator/models/svd';
-import { isoMicros, parseDuration, parsePreferWait } from '../../src/simulator/time';
+import { FaultBook, parseFault } from '../../simulator/faults';
+import { svdFrameSize } from '../../simulator/models/svd';
+import { isoMicros, parseDuration, parsePreferWait } from '../../simulator/time';
 
 describe('Cancel-After durations', () => {
   it.each([

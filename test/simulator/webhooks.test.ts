@@ -1,6 +1,6 @@
 import { validateWebhook } from 'replicate';
-import type { Simulator } from '../../src/simulator';
-import { signWebhook } from '../../src/simulator';
+import type { Simulator } from '../../simulator';
+import { signWebhook } from '../../simulator';
 import {
   COGVIDEOX_VERSION,
   TOKEN,

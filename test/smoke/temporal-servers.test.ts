@@ -1,6 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createDevServerEnv, createTimeSkippingEnv } from '../helpers/temporal-env';
 import { workflowBundle } from '../helpers/workflow-bundle';
 import { napThenGreet, type SmokeActivities } from './smoke-workflows';
@@ -10,7 +10,7 @@ import { napThenGreet, type SmokeActivities } from './smoke-workflows';
 const activities: SmokeActivities = { greet: async (name) => `Hello, ${name}!` };
 const SmokeStatus = defineSearchAttributeKey('SmokeStatus', SearchAttributeType.KEYWORD);
 
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundle;
 
 beforeAll(async () => {
   bundle = await workflowBundle(require.resolve('./smoke-workflows'));

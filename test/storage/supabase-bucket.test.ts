@@ -1,7 +1,7 @@
 import { patternStream } from '../supabase-storage/generated-source';
 import { loadConfig } from '../../src/config';
 import { openStorage } from '../../src/storage/open-storage';
-import { ensureSupabaseBucket } from '../../src/storage/supabase-bucket';
+import { ensureSupabaseBucket } from '../../src/storage/supabase-client';
 import { startStorageServer, type StorageServer } from '../supabase-storage/server';
 import { expectFailure } from '../media/support/expect-failure';
 
@@ -58,7 +58,7 @@ describe('creating the bucket at start', () => {
       STORAGE_CREATE_BUCKET: 'true',
       STORAGE_URL_MODE: 'public',
     });
-    const storage = await openStorage(config);
+    const storage = await openStorage(config.storage);
     expect(storage.kind).toBe('supabase');
     const stored = await storage.put('job/clip_0.mp4', patternStream(1000), { contentType: 'video/mp4' });
     expect(stored.url).toBe(`${server.url}/storage/v1/object/public/video-clips/job/clip_0.mp4`);
@@ -78,7 +78,7 @@ describe('creating the bucket at start', () => {
       cacheControlSeconds: 3600,
       requestTimeoutMs: 60_000,
     });
-    await openStorage(config);
+    await openStorage(config.storage);
     expect(server.requests).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { clipLogAttributes } from '../../src/domain/clip-log-attributes';
-import { formatLogLine } from '../../src/temporal/log-line';
+import { formatLogLine } from '../../src/temporal/runtime-logger';
 
 describe('clip log attributes', () => {
   it("reads jobId and clipIndex from a clip's workflow id, and nothing from other ids", () => {

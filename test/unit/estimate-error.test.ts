@@ -1,5 +1,5 @@
-import { distributionOf, estimateErrorReport } from '../../src/costs/estimate-error';
-import { jobStatement, totalsAgree } from '../../src/costs/job-statement';
+import { distributionOf, estimateErrorReport } from '../../src/costs/cost-report';
+import { jobStatement, totalsAgree } from '../../src/costs/cost-report';
 import type { ClipCostRow } from '../../src/ledger/types';
 
 function row(amountUsd: string, estimateUsd: string, overrides: Partial<ClipCostRow> = {}): ClipCostRow {

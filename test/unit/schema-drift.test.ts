@@ -2,9 +2,9 @@ import { CATALOGUE, MODEL_IDS, type ModelSpec } from '../../src/domain/catalogue
 import { MAX_SEED } from '../../src/domain/plan-inputs';
 import { compareInputs, resolveInputSchema, type SchemaDrift } from '../../src/domain/schema-drift';
 import type { ClipPrompt, GenerationSettings } from '../../src/domain/types';
-import { SIMULATED_MODELS } from '../../src/simulator';
-import { SchemaDriftBook, type SchemaDrift as SimulatedDrift } from '../../src/simulator/models/drift';
-import { openapiSchema } from '../../src/simulator/models/openapi';
+import { SIMULATED_MODELS } from '../../simulator';
+import { SchemaDriftBook, type SchemaDrift as SimulatedDrift } from '../../simulator/models/drift';
+import { openapiSchema } from '../../simulator/models/openapi';
 
 const IMAGE = 'https://example.com/frame.png';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Simulator } from '../../src/simulator';
+import type { Simulator } from '../../simulator';
 import { freePort } from '../../src/temporal/dev-server';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { startTestSimulator } from '../simulator/helpers';

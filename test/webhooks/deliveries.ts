@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { signWebhook } from '../../src/simulator';
+import { signWebhook } from '../../simulator';
 
 /** A webhook signing secret in Replicate's format. */
 export function newSecret(): string {

@@ -1,5 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import type { ClipProgress } from '../../src/domain/progress';
 import type { Clip, GenerateClipInput } from '../../src/domain/types';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';

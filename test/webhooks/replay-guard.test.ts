@@ -1,4 +1,4 @@
-import { SeenWebhookIds } from '../../src/webhooks/replay-guard';
+import { SeenWebhookIds } from '../../src/webhooks/delivery';
 
 describe('SeenWebhookIds', () => {
   let now = 0;

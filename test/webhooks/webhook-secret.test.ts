@@ -1,6 +1,6 @@
 import { FailureType } from '../../src/domain/failures';
-import { fetchWebhookSecret } from '../../src/replicate/webhook-secret';
-import type { Simulator } from '../../src/simulator';
+import { fetchWebhookSecret } from '../../src/replicate/webhook-signature';
+import type { Simulator } from '../../simulator';
 import { startTestSimulator } from '../simulator/helpers';
 import { startScriptedServer } from '../replicate/scripted-server';
 

@@ -1,4 +1,4 @@
-import { predictionWebhookUrl, webhookTargetOf } from '../../src/webhooks/webhook-url';
+import { predictionWebhookUrl, webhookTargetOf } from '../../src/domain/webhook-url';
 
 describe('predictionWebhookUrl', () => {
   it('puts the receiver path under the public URL, keeping a path prefix, with the target in the query', () => {

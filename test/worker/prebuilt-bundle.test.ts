@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import { buildWorkflowBundle } from '../../src/scripts/build-workflow-bundle';
 import { createClipWorker } from '../../src/worker';
 import type { generateClipWorkflow } from '../../src/workflows';

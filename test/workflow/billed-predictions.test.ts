@@ -5,7 +5,7 @@
  */
 import type { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../src/activities';
-import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import type { ClipBookings, GenerateClipInput } from '../../src/domain/types';
 import { getModelSpec, planClip } from '../../src/domain/catalogue';
 import { FailureType, clipFailure } from '../../src/domain/failures';

@@ -4,7 +4,7 @@
  * time-skipping server a clip's deadline could pass while the simulator is still rendering.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import { FailureType } from '../../src/domain/failures';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { useClipHarness } from './harness';

@@ -6,7 +6,7 @@
  * On the time-skipping server, with the simulator on the server's clock (ServerClock): a 180 s boot takes the
  * workflow 60 skipped polls, a second or two of real time.
  */
-import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import { getModelSpec } from '../../src/domain/catalogue';
 import { describeProgress, type ClipProgress } from '../../src/domain/progress';
 import type { generateClipWorkflow } from '../../src/workflows';

@@ -5,7 +5,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Clip } from '../../src/domain/types';
-import type { Fault } from '../../src/simulator/faults';
+import type { Fault } from '../../simulator/faults';
 import type { ClipActivities } from '../../src/activities';
 import { useClipHarness } from './harness';
 import { impatientReplicate } from './impatient-replicate';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import { planClip } from '../../src/domain/catalogue';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { useClipHarness } from './harness';

@@ -6,7 +6,7 @@
  * short workflows under load (docs/reliability.md, finding 4).
  */
 import { randomUUID } from 'node:crypto';
-import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import type { GenerateClipInput, GenerationSettings } from '../../src/domain/types';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { ClipHarness } from './harness';

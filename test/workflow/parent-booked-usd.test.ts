@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createActivities } from '../../src/activities';
-import type { JobStatement } from '../../src/costs/job-statement';
+import type { JobStatement } from '../../src/costs/cost-report';
 import { FailureType } from '../../src/domain/failures';
 import { addUsd, compareUsd } from '../../src/domain/money';
 import { openLedger } from '../../src/ledger';

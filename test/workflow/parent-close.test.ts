@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { clipWorkflowId, clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
+import { clipWorkflowId } from '../../src/domain/job-id';
 import type { GenerateClipsInput, generateClipWorkflow, generateClipsWorkflow } from '../../src/workflows';
 import { ALREADY_RUNNING } from '../../src/workflows';
 import { eventuallyAsync } from '../helpers/eventually';

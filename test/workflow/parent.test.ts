@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { clipWorkflowId } from '../../src/client/clip-workflow-options';
+import { clipWorkflowId } from '../../src/domain/job-id';
 import { addUsd } from '../../src/domain/money';
 import type { GenerateClipsInput, generateClipsWorkflow } from '../../src/workflows';
 import { useClipHarness } from './harness';

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import { FailureType, clipFailure } from '../../src/domain/failures';
 import { addUsd } from '../../src/domain/money';
 import type { generateClipWorkflow } from '../../src/workflows';
@@ -107,7 +107,9 @@ describe('deadline and cancellation', () => {
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause.type).toBe('Timeout');
-    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    // The 120 s deadline is a durable timer the time-skipping server fast-forwards: well under it in wall time, even on
+    // a loaded machine.
+    expect(Date.now() - startedAt).toBeLessThan(30_000);
     expect(harness.simulator.stats().cancels - cancelsBefore).toBe(1);
     expect(harness.simulator.stats().running).toBe(0);
     // Replicate bills the seconds a cancelled prediction ran: they are booked, and the reservation is freed.

@@ -7,7 +7,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { ClipActivities } from '../../src/activities';
-import { clipWorkflowOptions } from '../../src/client/clip-workflow-options';
+import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import { addUsd } from '../../src/domain/money';
 import type { GenerateClipInput } from '../../src/domain/types';
 import type { generateClipWorkflow } from '../../src/workflows';

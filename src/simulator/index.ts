@@ -1,7 +1,0 @@
-export { startSimulator } from './simulator';
-export { runSimulatorCommand, parseSimulatorArgs } from './cli';
-export type { Simulator, SimulatorOptions, SimulatorStats, PredictionRecord, PredictionJson } from './types';
-export type { Fault, FaultController, FaultRoute, FaultKind } from './faults';
-export type { SchemaDrift, SchemaDriftController, SchemaDriftKind } from './models/drift';
-export { signWebhook } from './webhooks/signature';
-export { SIMULATED_MODELS } from './models/catalogue';

@@ -1,0 +1,17 @@
+import { isTerminalStatus, type PredictionSnapshot } from '../domain/types';
+
+/**
+ * The terminal snapshots Replicate's webhooks delivered (as `predictionUpdated` signals), by prediction id. Webhooks
+ * may arrive early, late, twice or never: only terminal ones are kept, and the wait loop still polls as a safety net.
+ */
+export class WebhookSnapshots {
+  private readonly terminal = new Map<string, PredictionSnapshot>();
+
+  record(snapshot: PredictionSnapshot): void {
+    if (isTerminalStatus(snapshot.status)) this.terminal.set(snapshot.id, snapshot);
+  }
+
+  terminalOf(predictionId: string): PredictionSnapshot | undefined {
+    return this.terminal.get(predictionId);
+  }
+}
