@@ -24,7 +24,7 @@ const SIMULATOR_USERS = ['cli', 'commands'];
  * The modules under src/ the simulator shares with the product: the bundled ffmpeg/ffprobe and the pinned model refs
  * (one source of truth for which versions clipgen calls and the simulator serves). Its listener is its own copy.
  */
-const SIMULATOR_SHARES = ['src/media/binaries', 'src/domain/replicate-refs'];
+const SIMULATOR_SHARES = ['src/http/listen', 'src/media/binaries', 'src/domain/replicate-refs'];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const alternatives = (names) => names.map(escape).join('|');

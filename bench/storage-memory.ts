@@ -9,8 +9,8 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { patternSha256, startGeneratedSource } from '../test/supabase-storage/generated-source';
-import { startStorageServer } from '../test/supabase-storage/server';
+import { patternSha256, startGeneratedSource } from '../test/stand-ins/supabase-storage/generated-source';
+import { startStorageServer } from '../test/stand-ins/supabase-storage/server';
 import { benchArgs } from './support/args';
 import { compileEntry } from './support/compiled-entry';
 import { fixed, megabytes, printTable, ratio } from './support/report';

@@ -1,4 +1,4 @@
-import { untilStopped } from './http/listen';
+import { untilStopped } from '../src/http/listen';
 import { startSimulator } from './simulator';
 import type { SimulatorOptions } from './types';
 

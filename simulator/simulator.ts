@@ -1,7 +1,7 @@
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { listen } from './http/listen';
+import { listen } from '../src/http/listen';
 import type { SimulatorContext } from './context';
 import { FaultBook } from './faults';
 import { newWebhookSecret } from './ids';

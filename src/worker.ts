@@ -54,7 +54,7 @@ export async function createClipWorker(options: ClipWorkerOptions): Promise<Work
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 /** Workflow interceptors: bundled in by `npm run build`, or loaded by a worker that bundles on start. */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('./worker/workflow-log-attributes')];
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('./workflows/log-attributes-interceptor')];
 /** Where `npm run build` writes the workflow bundle: lib/src/workflow-bundle.js. */
 export const PREBUILT_BUNDLE_PATH = path.join(__dirname, 'workflow-bundle.js');
 

@@ -20,9 +20,9 @@ export interface CreatedPrediction extends PredictionSnapshot {
   /**
    * Set when an earlier attempt of this create may have reached Replicate unanswered (the create took more than
    * one attempt): Replicate may still carry that request out, after our lookup, making a second prediction.
-   * The workflow then sweeps for such strays until `untilMs`. Absent in histories from before the sweep.
+   * The workflow then sweeps for such strays until `untilMs`. Null when every attempt was answered.
    */
-  strayWatch?: StrayWatch | null;
+  strayWatch: StrayWatch | null;
 }
 
 /** The window in which an abandoned create attempt can still turn into a prediction. Worker clock, epoch ms. */
@@ -49,15 +49,15 @@ export interface SweepStrayPredictionsInput {
   watch: StrayWatch | AbandonedCreateWatch;
 }
 
-export interface CheckBudgetInput {
+export interface ReserveBudgetInput {
   jobId: string;
   clipIndex: number;
   /**
    * The plan's model, duration and billing variant (`ModelPlan.variant`): the reservation and the estimate are priced
-   * at the worker's price of that variant. Absent or null for a variant-priced model (a workflow from before
-   * variants): its dearest variant, so the reservation stays a bound.
+   * at the worker's price of that variant. Null (a model priced one way): the model's price; for a variant-priced
+   * model, its dearest variant, so the reservation stays a bound.
    */
-  plan: { model: ModelId; plannedDuration: number; variant?: string | null };
+  plan: { model: ModelId; plannedDuration: number; variant: string | null };
   /**
    * The longest the prediction can run before it is stopped (the clip's deadline plus the `Cancel-After` margin):
    * a time-billed model's reservation is its price for this many seconds, so the budget bounds what can be spent.
@@ -110,9 +110,9 @@ export interface RecordClipCostInput {
   estimateUsd: string;
   /**
    * The plan's billing variant (`ModelPlan.variant`): the price booked when the prediction's metrics report no
-   * variant. Absent or null: the variant it reports, else the model's dearest.
+   * variant. Null: the variant it reports, else the model's dearest.
    */
-  variant?: string | null;
+  variant: string | null;
 }
 
 export interface RecordedCost {

@@ -1,5 +1,5 @@
 /**
- * checkBudget, recordClipCost and releaseBudget: the job's budget before a prediction is created, its
+ * reserveBudget, recordClipCost and releaseBudget: the job's budget before a prediction is created, its
  * cost after, and the reservation of a clip that ends without a booking.
  */
 import { Context, log } from '@temporalio/activity';
@@ -11,7 +11,7 @@ import { estimateClipCostUsd, reservationUsd } from '../domain/pricing';
 import type { CostLedger, ReservationResult } from '../ledger/types';
 import type {
   BudgetStatus,
-  CheckBudgetInput,
+  ReserveBudgetInput,
   RecordClipCostInput,
   RecordedCost,
   ReleaseBudgetInput,
@@ -35,7 +35,7 @@ export function costActivities(deps: CostActivityDeps) {
      * BudgetExceeded (and holds nothing for the clip) when it does not fit. Both are priced at the plan's billing
      * variant (without one, at the model's dearest).
      */
-    async checkBudget(input: CheckBudgetInput): Promise<BudgetStatus> {
+    async reserveBudget(input: ReserveBudgetInput): Promise<BudgetStatus> {
       const { model, plannedDuration, variant = null } = input.plan;
       const estimateUsd = estimateClipCostUsd(model, plannedDuration, priceOverrides, variant);
       const amountUsd = reservationUsd(model, plannedDuration, input.maxRunSeconds, priceOverrides, variant);
@@ -160,7 +160,7 @@ function alertWhenLedgerStaysDown(input: RecordClipCostInput, error: unknown): v
   });
 }
 
-function budgetExceededMessage(input: CheckBudgetInput, amountUsd: string, result: ReservationResult): string {
+function budgetExceededMessage(input: ReserveBudgetInput, amountUsd: string, result: ReservationResult): string {
   const projectedUsd = addUsd(addUsd(result.bookedUsd, result.reservedUsd), amountUsd);
   const inFlight = result.reservingClips === 1 ? '1 other clip' : `${result.reservingClips} other clips`;
   return (

@@ -74,7 +74,7 @@ export interface ModelSpec {
   reachableDurations: { min: number; max: number };
   /**
    * Every Replicate input `plan` may send, with the values or range it may take: what `clipgen doctor` compares
-   * with the model's published input schema (test/unit/schema-drift.test.ts keeps it in step with `plan`).
+   * with the model's published input schema (test/domain/schema-drift.test.ts keeps it in step with `plan`).
    */
   inputs: PlannedInputs;
   /** Throws InvalidInput naming the offending field (clip.duration, clip.imageUrl, settings.x). */

@@ -56,10 +56,10 @@ export const { fetchProbeStore } = proxyActivities<Only<'fetchProbeStore'>>({
 });
 
 /**
- * The budget before a prediction (`checkBudget` reserves) and the release of an unused reservation: nothing is spent
+ * The budget reservation before a prediction and the release of an unused reservation: nothing is spent
  * yet, so a ledger outage may fail the clip (retryably).
  */
-export const { checkBudget, releaseBudget } = proxyActivities<Only<'checkBudget' | 'releaseBudget'>>({
+export const { reserveBudget, releaseBudget } = proxyActivities<Only<'reserveBudget' | 'releaseBudget'>>({
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',

@@ -4,7 +4,7 @@ import type { ModelPlan } from '../domain/catalogue';
 import { clipFailure, type FailureType } from '../domain/failures';
 import { addUsd } from '../domain/money';
 import type { BookedPrediction, ClipBookings, PredictionSnapshot } from '../domain/types';
-import { checkBudget, recordClipCost, releaseBudget } from './activity-proxies';
+import { reserveBudget, recordClipCost, releaseBudget } from './activity-proxies';
 import type { Compensations } from './compensations';
 import { failureMessageOf } from './failures';
 import type { ProgressTracker } from './progress-tracker';
@@ -43,7 +43,7 @@ export class ClipBudget {
     // Registered before the call: a reservation the ledger made may be what a failed attempt's lost answer carried
     // (and a refused one frees the clip's earlier reservation, so releasing then is harmless).
     this.compensations.register(RESERVATION, () => this.releaseReservation());
-    const status = await checkBudget.executeWithOptions(
+    const status = await reserveBudget.executeWithOptions(
       { summary: `reserve budget for ${plan.model} (at most ${maxRunSeconds} s)` },
       [
         {

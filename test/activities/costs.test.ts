@@ -69,14 +69,14 @@ describeEachLedger('cost activities', (backend) => {
   const budgetInput = (jobId: string, clipIndex: number, maxRunSeconds: number) => ({
     jobId,
     clipIndex,
-    plan: { model: 'svd' as const, plannedDuration: 3 },
+    plan: { model: 'svd' as const, plannedDuration: 3, variant: null },
     maxRunSeconds,
   });
   const reserve = (jobId: string, clipIndex: number, maxRunSeconds: number, attempt = 1) =>
-    activityEnvironment(attempt).run(budgetActivities().checkBudget, budgetInput(jobId, clipIndex, maxRunSeconds));
+    activityEnvironment(attempt).run(budgetActivities().reserveBudget, budgetInput(jobId, clipIndex, maxRunSeconds));
   const budgetActivities = () => costActivities({ ledger: opened.ledger, priceOverrides: { svd: '0.001' } });
 
-  describe('checkBudget', () => {
+  describe('reserveBudget', () => {
     it('creates an unknown job without a budget, which allows any reservation', async () => {
       const jobId = randomUUID();
       expect(await reserve(jobId, 0, 999_999)).toEqual({
@@ -92,7 +92,7 @@ describeEachLedger('cost activities', (backend) => {
     it('reserves what the prediction can cost at most, not what it typically costs', async () => {
       const jobId = randomUUID();
       // Catalogue SVD: 0.0014 USD/s. It may run 150 s (deadline + Cancel-After margin), typically 60 s.
-      const status = await environment.run(activities.checkBudget, budgetInput(jobId, 0, 150));
+      const status = await environment.run(activities.reserveBudget, budgetInput(jobId, 0, 150));
       expect(status).toMatchObject({ reservationUsd: '0.210000', estimateUsd: '0.084000' });
       expect(await opened.ledger.listReservations(jobId)).toEqual([
         expect.objectContaining({ clipIndex: 0, amountUsd: '0.210000' }),
@@ -107,13 +107,13 @@ describeEachLedger('cost activities', (backend) => {
         plan: { model: 'kling-v2.1' as const, plannedDuration: 5, variant: 'standard' },
         maxRunSeconds: 900,
       };
-      const status = await environment.run(activities.checkBudget, input);
+      const status = await environment.run(activities.reserveBudget, input);
       expect(status).toMatchObject({ reservationUsd: '0.250000', estimateUsd: '0.250000' });
     });
 
     it('reserves and estimates at the planned billing variant’s price; without one, at the dearest', async () => {
-      const check = (plan: { model: 'kling-v2.1' | 'hailuo-02'; plannedDuration: number; variant?: string | null }) =>
-        environment.run(activities.checkBudget, { jobId: randomUUID(), clipIndex: 0, plan, maxRunSeconds: 900 });
+      const check = (plan: { model: 'kling-v2.1' | 'hailuo-02'; plannedDuration: number; variant: string | null }) =>
+        environment.run(activities.reserveBudget, { jobId: randomUUID(), clipIndex: 0, plan, maxRunSeconds: 900 });
       expect(await check({ model: 'kling-v2.1', plannedDuration: 5, variant: 'pro' })).toMatchObject({
         reservationUsd: '0.450000',
         estimateUsd: '0.450000',
@@ -122,7 +122,9 @@ describeEachLedger('cost activities', (backend) => {
         reservationUsd: '0.700000',
         estimateUsd: '0.700000',
       });
-      expect(await check({ model: 'kling-v2.1', plannedDuration: 5 })).toMatchObject({ reservationUsd: '0.450000' });
+      expect(await check({ model: 'kling-v2.1', plannedDuration: 5, variant: null })).toMatchObject({
+        reservationUsd: '0.450000',
+      });
       expect(await check({ model: 'hailuo-02', plannedDuration: 6, variant: null })).toMatchObject({
         reservationUsd: '0.480000',
       });
@@ -133,7 +135,7 @@ describeEachLedger('cost activities', (backend) => {
         plan: { model: 'kling-v2.1' as const, plannedDuration: 10, variant: 'pro' },
         maxRunSeconds: 900,
       };
-      expect(await environment.run(withOverride.checkBudget, input)).toMatchObject({ reservationUsd: '1.000000' });
+      expect(await environment.run(withOverride.reserveBudget, input)).toMatchObject({ reservationUsd: '1.000000' });
       const unknown = await failureOf(check({ model: 'kling-v2.1', plannedDuration: 5, variant: 'master' }));
       expect(unknown).toMatchObject({ type: 'InvalidInput' });
       expect(unknown.message).toBe(
@@ -200,11 +202,11 @@ describeEachLedger('cost activities', (backend) => {
       const withOverride = costActivities({ ledger: opened.ledger, priceOverrides: { svd: '0.002' } });
       const jobId = randomUUID();
       const input = budgetInput(jobId, 0, 150);
-      expect(await environment.run(withOverride.checkBudget, input)).toMatchObject({
+      expect(await environment.run(withOverride.reserveBudget, input)).toMatchObject({
         reservationUsd: '0.300000',
         estimateUsd: '0.120000',
       });
-      expect(await environment.run(activities.checkBudget, input)).toMatchObject({
+      expect(await environment.run(activities.reserveBudget, input)).toMatchObject({
         reservationUsd: '0.210000',
         estimateUsd: '0.084000',
       });
@@ -242,6 +244,7 @@ describeEachLedger('cost activities', (backend) => {
         clipIndex: 2,
         prediction,
         estimateUsd: '0.042',
+        variant: null,
       });
       expect(recorded).toMatchObject({
         amountUsd: '0.006278',
@@ -269,7 +272,7 @@ describeEachLedger('cost activities', (backend) => {
     it("frees the clip's reservation when a succeeded prediction is booked", async () => {
       const jobId = randomUUID();
       await reserve(jobId, 2, 84);
-      const input = { jobId, clipIndex: 2, prediction: succeededPrediction(), estimateUsd: '0.084' };
+      const input = { jobId, clipIndex: 2, prediction: succeededPrediction(), estimateUsd: '0.084', variant: null };
       await environment.run(activities.recordClipCost, input);
       expect(await opened.ledger.listReservations(jobId)).toEqual([]);
     });
@@ -285,6 +288,7 @@ describeEachLedger('cost activities', (backend) => {
           clipIndex: 0,
           prediction,
           estimateUsd: '0.084',
+          variant: null,
         });
         expect(recorded).toMatchObject({
           amountUsd: '0.017500',
@@ -314,6 +318,7 @@ describeEachLedger('cost activities', (backend) => {
         clipIndex: 0,
         prediction,
         estimateUsd: '0.084',
+        variant: null,
       });
       expect(recorded).toMatchObject({
         amountUsd: '0.000000',
@@ -331,6 +336,7 @@ describeEachLedger('cost activities', (backend) => {
           clipIndex: 0,
           prediction: succeededPrediction({ status: 'processing' }),
           estimateUsd: '0.084',
+          variant: null,
         }),
       );
       expect(failure).toMatchObject({ type: 'InvalidInput', message: expect.stringContaining('still processing') });
@@ -338,7 +344,7 @@ describeEachLedger('cost activities', (backend) => {
 
     it('books once when retried after its transaction committed', async () => {
       const jobId = randomUUID();
-      const input = { jobId, clipIndex: 0, prediction: succeededPrediction(), estimateUsd: '0.042000' };
+      const input = { jobId, clipIndex: 0, prediction: succeededPrediction(), estimateUsd: '0.042000', variant: null };
       const first = await activityEnvironment(1).run(activities.recordClipCost, input);
       const retried = await activityEnvironment(2).run(activities.recordClipCost, input);
 
@@ -360,6 +366,7 @@ describeEachLedger('cost activities', (backend) => {
         clipIndex: 0,
         prediction: succeededPrediction({ predictTime: null }),
         estimateUsd: '0.042',
+        variant: null,
       });
       expect(recorded).toMatchObject({
         amountUsd: '0.042000',
@@ -377,6 +384,7 @@ describeEachLedger('cost activities', (backend) => {
         clipIndex: 0,
         prediction: succeededPrediction(),
         estimateUsd: '0.042',
+        variant: null,
       });
       expect(recorded).toMatchObject({ amountUsd: '0.008969', source: 'actual', applied: true });
       expect(await opened.ledger.listClipCosts(jobId)).toEqual([
@@ -452,13 +460,14 @@ describeEachLedger('cost activities', (backend) => {
         clipIndex: 0,
         prediction: succeededPrediction(),
         estimateUsd: '0.084',
+        variant: null,
       });
       expect(await opened.ledger.listClipCosts(jobId)).toEqual([expect.objectContaining({ billingVariant: null })]);
     });
 
     it('keeps the first booking and warns when a retry computes a different amount', async () => {
       const jobId = randomUUID();
-      const input = { jobId, clipIndex: 0, prediction: succeededPrediction(), estimateUsd: '0.042' };
+      const input = { jobId, clipIndex: 0, prediction: succeededPrediction(), estimateUsd: '0.042', variant: null };
       await environment.run(activities.recordClipCost, input);
 
       const logger = new RecordingLogger();
@@ -502,10 +511,10 @@ describe('cost activities', () => {
     const environment = activityEnvironment();
     try {
       const calls = [
-        environment.run(activities.checkBudget, {
+        environment.run(activities.reserveBudget, {
           jobId: randomUUID(),
           clipIndex: 0,
-          plan: { model: 'svd' as const, plannedDuration: 3 },
+          plan: { model: 'svd' as const, plannedDuration: 3, variant: null },
           maxRunSeconds: 150,
         }),
         environment.run(activities.recordClipCost, {
@@ -513,6 +522,7 @@ describe('cost activities', () => {
           clipIndex: 0,
           prediction: succeededPrediction(),
           estimateUsd: '0.042',
+          variant: null,
         }),
       ];
       for (const call of calls) {

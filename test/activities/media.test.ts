@@ -402,7 +402,9 @@ describe('fetchProbeStore', () => {
     console.log(
       `fetched, probed and stored 200 MB in ${Date.now() - started} ms; peak RSS growth ${growthMb.toFixed(1)} MB`,
     );
-    expect(growthMb).toBeLessThan(100);
+    // Holding the output would grow by its 200 MB; the margin below that absorbs garbage not yet collected in a Jest
+    // worker that has run other files (the serving side of the transfer runs in this process too).
+    expect(growthMb).toBeLessThan(150);
     expect(result).toMatchObject({ bytes: size, sha256: paddedMp4(clip, size).sha256(), video: VIDEO });
     expect((await stat(join(clipFolder(), 'clip_7.mp4'))).size).toBe(size);
     expect(beats.at(-1)).toMatchObject({ phase: 'stored', bytes: size });

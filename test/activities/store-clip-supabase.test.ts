@@ -12,7 +12,7 @@ import { makeMp4 } from '../media/support/make-media';
 import { startMediaServer, type MediaServer } from '../media/support/media-server';
 import { expectFailure } from '../media/support/expect-failure';
 import { paddedMp4, type PaddedMp4 } from '../media/support/padded-mp4';
-import { startStorageServer, type StorageServer } from '../supabase-storage/server';
+import { startStorageServer, type StorageServer } from '../stand-ins/supabase-storage/server';
 
 const JOB_ID = '0b6f5e1c-7d0a-4a43-8a1e-3f0c2d9e8b71';
 const CHUNK = 256 * 1024;

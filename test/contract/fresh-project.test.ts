@@ -20,7 +20,7 @@ import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { DEFAULT_TASK_QUEUE, FailureType, clipWorkflowId, type Clip, type FailedClip } from '../../src';
 import { emitPublicEntry } from '../../src/scripts/build-declarations';
 import { workflowBundle } from '../helpers/workflow-bundle';
-import { useClipHarness } from '../workflow/harness';
+import { useClipHarness } from '../workflows/harness';
 import { ROOT, cleanEnv, documentedBlock } from './readme-blocks';
 import { schemaErrors, schemaValidator } from './schema-validator';
 

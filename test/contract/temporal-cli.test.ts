@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_TASK_QUEUE, GENERATE_CLIP_WORKFLOW_TYPE, clipWorkflowId, type GenerateClipInput } from '../../src';
 import { findTemporalCli } from '../helpers/temporal-binaries';
-import { useClipHarness } from '../workflow/harness';
+import { useClipHarness } from '../workflows/harness';
 import { cleanEnv, documentedBlock } from './readme-blocks';
 import { schemaErrors, schemaValidator } from './schema-validator';
 

@@ -12,7 +12,7 @@ import type { Clip, GenerateClipInput } from '../../src/domain/types';
 import type { ClipCostRow } from '../../src/ledger/types';
 import type { Fault } from '../../simulator/faults';
 import type { generateClipWorkflow } from '../../src/workflows';
-import { ClipHarness } from '../workflow/harness';
+import { ClipHarness } from '../workflows/harness';
 
 const CLIPS = Number(process.env.LOAD_CLIPS ?? 500);
 const FAULT_RATE = Number(process.env.LOAD_FAULT_RATE ?? 0.05);

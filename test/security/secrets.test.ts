@@ -13,12 +13,12 @@ import { clipWorkflowId } from '../../src/domain/job-id';
 import { CLIP_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 import { buildWorkflowBundle } from '../../src/scripts/build-workflow-bundle';
 import type { Simulator } from '../../simulator';
-import { runCli, type CliResult } from '../cli/run-cli';
+import { runCli, type CliResult } from '../commands/run-cli';
 import { serveFirstFrame } from '../helpers/first-frame';
 import { createDevServerEnv } from '../helpers/temporal-env';
 import { WorkerChild } from '../reliability/support/worker-child';
 import { startTestSimulator } from '../simulator/helpers';
-import { startStorageServer, type StorageServer } from '../supabase-storage/server';
+import { startStorageServer, type StorageServer } from '../stand-ins/supabase-storage/server';
 
 jest.setTimeout(240_000);
 

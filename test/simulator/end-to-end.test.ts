@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/temporal/dev-server';
-import { ClipHarness } from '../workflow/harness';
+import { ClipHarness } from '../workflows/harness';
 
 jest.setTimeout(120_000);
 

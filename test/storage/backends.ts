@@ -1,6 +1,6 @@
 /**
  * The storage backends the shared contract suite runs over: a local folder; Supabase Storage through the real
- * supabase-js against the local Storage stand-in (test/supabase-storage); and, when SUPABASE_TEST_URL and
+ * supabase-js against the local Storage stand-in (test/stand-ins/supabase-storage); and, when SUPABASE_TEST_URL and
  * SUPABASE_TEST_SERVICE_ROLE_KEY name one, a real Supabase Storage. Both Supabase backends work in a test bucket of
  * their own, created and removed through Storage's API (supabase-test-bucket.ts), so the stand-in runs exercise
  * the very code a real run relies on to leave nothing behind.
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLocalStorage } from '../../src/storage/local';
-import { startStorageServer } from '../supabase-storage/server';
+import { startStorageServer } from '../stand-ins/supabase-storage/server';
 import { digestOf, openTestBucketStorage, type OpenedStorage, type SupabaseProject } from './supabase-test-bucket';
 
 export type { OpenedStorage } from './supabase-test-bucket';

@@ -1,6 +1,11 @@
 import { Readable } from 'node:stream';
 import { expectFailure } from '../media/support/expect-failure';
-import { patternBytes, patternPieces, patternSha256, patternStream } from '../supabase-storage/generated-source';
+import {
+  patternBytes,
+  patternPieces,
+  patternSha256,
+  patternStream,
+} from '../stand-ins/supabase-storage/generated-source';
 import { realSupabaseBackend, storageBackends, type OpenedStorage, type StorageBackend } from './backends';
 import { describeRealSupabase } from './supabase-test-bucket';
 

@@ -1,7 +1,7 @@
 import { eventuallyAsync } from '../helpers/eventually';
 import { expectFailure } from '../media/support/expect-failure';
-import { patternBytes, patternStream } from '../supabase-storage/generated-source';
-import { startStorageServer, type StorageServer } from '../supabase-storage/server';
+import { patternBytes, patternStream } from '../stand-ins/supabase-storage/generated-source';
+import { startStorageServer, type StorageServer } from '../stand-ins/supabase-storage/server';
 import { realSupabaseBackend } from './backends';
 import { openTestBucketStorage, realSupabaseFromEnv, type SupabaseProject } from './supabase-test-bucket';
 

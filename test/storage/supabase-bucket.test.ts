@@ -1,8 +1,8 @@
-import { patternStream } from '../supabase-storage/generated-source';
+import { patternStream } from '../stand-ins/supabase-storage/generated-source';
 import { loadConfig } from '../../src/config';
 import { openStorage } from '../../src/storage/open-storage';
 import { ensureSupabaseBucket } from '../../src/storage/supabase-client';
-import { startStorageServer, type StorageServer } from '../supabase-storage/server';
+import { startStorageServer, type StorageServer } from '../stand-ins/supabase-storage/server';
 import { expectFailure } from '../media/support/expect-failure';
 
 let server: StorageServer;

@@ -1,9 +1,9 @@
 import { createSupabaseStorage } from '../../src/storage/supabase';
 import type { StorageClient } from '../../src/storage/types';
 import { expectFailure } from '../media/support/expect-failure';
-import type { Fault, FaultTarget } from '../supabase-storage/faults';
-import { patternBytes, patternSha256, patternStream } from '../supabase-storage/generated-source';
-import { startStorageServer, type StorageServer } from '../supabase-storage/server';
+import type { Fault, FaultTarget } from '../stand-ins/supabase-storage/faults';
+import { patternBytes, patternSha256, patternStream } from '../stand-ins/supabase-storage/generated-source';
+import { startStorageServer, type StorageServer } from '../stand-ins/supabase-storage/server';
 
 const SMALL = 30_000;
 const LARGE = 300_000;

@@ -5,8 +5,12 @@ import { createSupabaseStorage } from '../../src/storage/supabase';
 import { timedFetch } from '../../src/storage/supabase-client';
 import { TusClient, TusResponseError } from '../../src/storage/tus-client';
 import { expectFailure } from '../media/support/expect-failure';
-import { patternBytes, patternSha256, patternStream } from '../supabase-storage/generated-source';
-import { startStorageServer, type StorageServer, type StorageServerOptions } from '../supabase-storage/server';
+import { patternBytes, patternSha256, patternStream } from '../stand-ins/supabase-storage/generated-source';
+import {
+  startStorageServer,
+  type StorageServer,
+  type StorageServerOptions,
+} from '../stand-ins/supabase-storage/server';
 
 /**
  * What clipgen makes of each answer the real Storage API server gives (docs/testing.md, "Fidelity"): the answer as

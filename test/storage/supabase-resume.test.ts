@@ -2,8 +2,13 @@ import { Readable } from 'node:stream';
 import { createSupabaseStorage } from '../../src/storage/supabase';
 import type { StorageClient, UploadCheckpoint } from '../../src/storage/types';
 import { expectFailure } from '../media/support/expect-failure';
-import { patternBytes, patternPieces, patternSha256, patternStream } from '../supabase-storage/generated-source';
-import { startStorageServer, type StorageServer } from '../supabase-storage/server';
+import {
+  patternBytes,
+  patternPieces,
+  patternSha256,
+  patternStream,
+} from '../stand-ins/supabase-storage/generated-source';
+import { startStorageServer, type StorageServer } from '../stand-ins/supabase-storage/server';
 
 const CHUNK = 64 * 1024;
 const SIZE = CHUNK * 8 + 1234;

@@ -1,8 +1,8 @@
 import { createClient } from '@supabase/supabase-js';
 import ws from 'ws';
 import { createSupabaseStorage, type SupabaseStorageOptions } from '../../src/storage/supabase';
-import { patternBytes, patternSha256, patternStream } from '../supabase-storage/generated-source';
-import { startStorageServer, type StorageServer } from '../supabase-storage/server';
+import { patternBytes, patternSha256, patternStream } from '../stand-ins/supabase-storage/generated-source';
+import { startStorageServer, type StorageServer } from '../stand-ins/supabase-storage/server';
 
 const KB = 1024;
 const UPLOADS = { standardUploadMaxBytes: 64 * KB, resumableChunkBytes: 64 * KB };

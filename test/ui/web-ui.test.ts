@@ -9,7 +9,7 @@ import type { Clip } from '../../src/domain/types';
 import { freePort } from '../../src/temporal/dev-server';
 import { createClipWorker } from '../../src/worker';
 import type { generateClipWorkflow } from '../../src/workflows';
-import { ClipHarness } from '../workflow/harness';
+import { ClipHarness } from '../workflows/harness';
 
 jest.setTimeout(180_000);
 

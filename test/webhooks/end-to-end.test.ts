@@ -5,7 +5,7 @@ import type { Clip, GenerateClipInput } from '../../src/domain/types';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { countHistory } from '../helpers/history-counts';
-import { ClipHarness } from '../workflow/harness';
+import { ClipHarness } from '../workflows/harness';
 import { post, signedDelivery } from './deliveries';
 
 jest.setTimeout(120_000);

@@ -5,7 +5,7 @@ import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import { buildWorkflowBundle } from '../../src/scripts/build-workflow-bundle';
 import { createClipWorker } from '../../src/worker';
 import type { generateClipWorkflow } from '../../src/workflows';
-import { ClipHarness } from '../workflow/harness';
+import { ClipHarness } from '../workflows/harness';
 
 jest.setTimeout(120_000);
 

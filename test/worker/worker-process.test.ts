@@ -7,7 +7,7 @@ import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import { CLIP_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 import { startSimulator, type Simulator } from '../../simulator';
 import type { generateClipWorkflow } from '../../src/workflows';
-import { CliProcess } from '../cli/cli-process';
+import { CliProcess } from '../commands/cli-process';
 import { serveFirstFrame } from '../helpers/first-frame';
 import { createDevServerEnv } from '../helpers/temporal-env';
 

@@ -1,5 +1,5 @@
 import { createSupabaseStorage, type SupabaseStorageOptions } from '../../src/storage/supabase';
-import { startStorageServer, type StorageServer } from '../supabase-storage/server';
+import { startStorageServer, type StorageServer } from '../stand-ins/supabase-storage/server';
 import { ClipHarness } from './harness';
 
 let harness: ClipHarness;

@@ -13,7 +13,7 @@ import { FailureType } from '../../src/domain/failures';
 import { addUsd, compareUsd } from '../../src/domain/money';
 import { openLedger } from '../../src/ledger';
 import type { GenerateClipsInput, generateClipsWorkflow } from '../../src/workflows';
-import { lastLine, runCli } from '../cli/run-cli';
+import { lastLine, runCli } from '../commands/run-cli';
 import { useClipHarness } from './harness';
 import { imageClips, parentOptions } from './parent-support';
 

@@ -35,7 +35,7 @@ export class ClipHarness {
   /** Set to have creates carry a webhook to a receiver (test/webhooks, or `enableWebhooks`); unset, workflows poll. */
   webhook: WebhookDeps | undefined;
   private receiver: WebhookReceiver | undefined;
-  /** Set to store clips elsewhere (Supabase Storage against test/supabase-storage); unset, in `storageDir`. */
+  /** Set to store clips elsewhere (Supabase Storage against test/stand-ins/supabase-storage); unset, in `storageDir`. */
   storage: StorageClient | undefined;
 
   private constructor(

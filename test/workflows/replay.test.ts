@@ -10,7 +10,7 @@ jest.setTimeout(60_000);
 
 /**
  * Histories recorded from real runs must still replay (docs/versioning.md). Re-record them, while the workflow is
- * unreleased, with `UPDATE_HISTORIES=1 npx jest test/workflow/generate-clip.test.ts test/workflow/stray-predictions.test.ts`.
+ * unreleased, with `UPDATE_HISTORIES=1 npx jest test/workflows/generate-clip.test.ts test/workflows/stray-predictions.test.ts`.
  */
 describe('recorded histories replay on the current workflow code', () => {
   // Subfolders hold the histories of released versions (test/histories/v1.0.0/…), which replay forever.

@@ -30,7 +30,7 @@ import { discardBody } from './request-body';
 import { ObjectStore, type BucketRecord, type ObjectRecord } from './store';
 import { tusCreate, tusDelete, tusHead, tusOptions, tusPatch } from './tus-routes';
 import { TusUploads, type TusUpload } from './tus-uploads';
-import { listenForTest } from '../helpers/local-server';
+import { listenForTest } from '../../helpers/local-server';
 
 type Handler = (exchange: Exchange, state: ServerState) => void | Promise<void>;
 

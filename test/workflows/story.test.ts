@@ -46,7 +46,7 @@ class StubWorld {
 
   activities(): ClipActivities {
     return {
-      checkBudget: async (input) => {
+      reserveBudget: async (input) => {
         this.calls.push(`reserve ${input.plan.model}`);
         const status = {
           budgetUsd: '1.00',
@@ -66,7 +66,7 @@ class StubWorld {
         const failure = this.script.createFailures?.[input.model]?.shift();
         if (failure) throw failure;
         const id = `p${++this.created}-${input.model}`;
-        return { ...predictionSnapshot(input.model, { id, status: 'starting' }), webhook: null };
+        return { ...predictionSnapshot(input.model, { id, status: 'starting' }), webhook: null, strayWatch: null };
       },
       getPrediction: async ({ model, id }) => this.poll(model, id),
       cancelPrediction: async ({ model, id }) => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import http, { type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { listenForTest } from '../helpers/local-server';
+import { listenForTest } from '../../helpers/local-server';
 
 const BLOCK = 64 * 1024;
 /** Pseudo-random bytes, the same every run; each block then gets its index stamped in, so no two blocks match. */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { GenerateClipInput } from '../../src/domain/types';
 import { eventuallyAsync } from '../helpers/eventually';
-import { useClipHarness } from '../workflow/harness';
+import { useClipHarness } from '../workflows/harness';
 import { CliProcess } from './cli-process';
 import { runCli } from './run-cli';
 

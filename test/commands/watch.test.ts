@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import type { generateClipWorkflow } from '../../src/workflows';
-import { useClipHarness } from '../workflow/harness';
+import { useClipHarness } from '../workflows/harness';
 import { CliProcess } from './cli-process';
 import { runCli } from './run-cli';
 
