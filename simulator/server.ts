@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimulatorContext } from './context';
-import { checkBearer } from './http/auth';
+import { checkBearer } from './http/errors';
 import { internalError, methodNotAllowed, notFound } from './http/errors';
 import { sendJson } from './http/respond';
 import { countRequest } from './stats';

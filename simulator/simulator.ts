@@ -9,7 +9,7 @@ import { SIMULATED_MODELS } from './models/catalogue';
 import { SchemaDriftBook } from './models/drift';
 import { PredictionEngine } from './predictions/engine';
 import { PredictionStore } from './predictions/store';
-import { currentStats, predictionRecords } from './records';
+import { currentStats, predictionRecords } from './stats';
 import { Renderer } from './render/renderer';
 import { createRequestListener } from './server';
 import { emptyStats } from './stats';

@@ -1,4 +1,5 @@
-import type { OutputStats, SimulatorStats } from './types';
+import type { SimulatorContext } from './context';
+import type { OutputStats, PredictionRecord, SimulatorStats } from './types';
 
 export type MutableStats = Omit<SimulatorStats, 'running'>;
 
@@ -27,4 +28,13 @@ export function snapshotStats(stats: MutableStats, running: number): SimulatorSt
     webhooksFailed: stats.webhooksFailed,
     outputs: Object.fromEntries(Object.entries(stats.outputs).map(([id, output]) => [id, { ...output }])),
   };
+}
+
+/** Every prediction, oldest first, as the API would return it now, plus its catalogue key. */
+export function predictionRecords(sim: SimulatorContext): PredictionRecord[] {
+  return sim.store.all().map((entry) => Object.freeze({ ...sim.engine.json(entry), modelKey: entry.model.key }));
+}
+
+export function currentStats(sim: SimulatorContext): SimulatorStats {
+  return snapshotStats(sim.stats, sim.engine.runningCount());
 }

@@ -20,7 +20,7 @@ export type {
   PredictionStatus,
 } from './domain/types';
 export { FailureType } from './domain/failures';
-export { clipWorkflowId } from './domain/job-id';
+export { clipWorkflowId } from './domain/clip-identity';
 export { toFailedClip } from './workflows/failures';
 
 /**

@@ -10,7 +10,7 @@ import {
 import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig, type ClipgenConfig, type WorkerTuning } from './config';
 import { openActivityDeps } from './dependencies';
-import { clipLogAttributes } from './domain/clip-log-attributes';
+import { clipLogAttributes } from './domain/clip-identity';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { installRuntimeLogger } from './temporal/runtime-logger';
 import { startConfiguredReceiver, type ConfiguredReceiver } from './webhooks/receiver';

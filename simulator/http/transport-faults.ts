@@ -1,6 +1,6 @@
 import type { RequestContext, SimulatorContext } from '../context';
 import type { FaultRoute, FaultSubject } from '../faults';
-import { sleep } from '../sleep';
+import { sleep } from '../time';
 import { defaultErrorBody } from './errors';
 import { dropConnection, sendJson } from './respond';
 

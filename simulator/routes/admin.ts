@@ -4,7 +4,7 @@ import { badRequest } from '../http/errors';
 import { SIMULATED_MODELS } from '../models/catalogue';
 import { parseSchemaDrift, type SchemaDrift } from '../models/drift';
 import { readBody, sendJson } from '../http/respond';
-import { currentStats, predictionRecords } from '../records';
+import { currentStats, predictionRecords } from '../stats';
 
 export const adminStats: Handler = async (sim, { res }) => {
   sendJson(res, 200, currentStats(sim));

@@ -1,9 +1,9 @@
+import { createHmac } from 'node:crypto';
 import type { FaultBook, FaultSubject } from '../faults';
 import { newWebhookMessageId } from '../ids';
-import { sleep } from '../sleep';
+import { sleep } from '../time';
 import type { SimulatorStats } from '../types';
 import { postOnce } from './post';
-import { signWebhook } from './signature';
 
 const RETRY_DELAYS_MS = [100, 300, 600];
 const ATTEMPT_TIMEOUT_MS = 5000;
@@ -84,4 +84,14 @@ export class WebhookDispatcher {
       return false;
     }
   }
+}
+
+/**
+ * Replicate's (Standard Webhooks / Svix) signature: `v1,` + base64 HMAC-SHA256 of `${id}.${timestamp}.${body}`,
+ * keyed with the base64-decoded part of the secret after `whsec_`.
+ */
+export function signWebhook(secret: string, id: string, timestamp: number | string, body: string): string {
+  const key = Buffer.from(secret.slice(secret.indexOf('_') + 1), 'base64');
+  const digest = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return `v1,${digest}`;
 }

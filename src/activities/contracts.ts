@@ -2,11 +2,10 @@
  * Inputs and outputs of the activities. Workflows import these types only; everything here must be
  * small, serialisable and free of secrets, because it lands in workflow history.
  */
-import type { CreateIdentity } from '../domain/prediction-request';
-import type { ModelId, PredictionSnapshot, ProbedVideo } from '../domain/types';
+import type { CreateIdentity, ModelId, PredictionSnapshot, ProbedVideo } from '../domain/types';
 
 // What a create asks for is the domain's (the Replicate gateway sends it too); re-exported for the workflows.
-export type { CreateIdentity, CreatePredictionInput, WebhookEvent } from '../domain/prediction-request';
+export type { CreateIdentity, CreatePredictionInput, WebhookEvent } from '../domain/types';
 
 /** A created prediction, and whether Replicate will call our webhook about it. */
 export interface CreatedPrediction extends PredictionSnapshot {

@@ -1,7 +1,6 @@
 import { Context, type Info } from '@temporalio/activity';
 import { withCreateRequestRecord } from '../domain/create-request';
-import type { CreatePredictionInput, WebhookEvent } from '../domain/prediction-request';
-import type { ModelId, PredictionSnapshot } from '../domain/types';
+import type { CreatePredictionInput, WebhookEvent, ModelId, PredictionSnapshot } from '../domain/types';
 import { predictionWebhookUrl } from '../domain/webhook-url';
 import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from '../media/download';
 import { assertFirstFramesUsable, assertInputUrlsAllowed, DEFAULT_FIRST_FRAME_MAX_BYTES } from '../media/first-frame';

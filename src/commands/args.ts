@@ -1,8 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { canonicalJobId, isJobId } from '../domain/job-id';
-import { shortenText } from '../domain/text-preview';
-import { MODEL_IDS, isModelId } from '../domain/model-ids';
-import type { ModelId } from '../domain/types';
+import { canonicalJobId, isJobId } from '../domain/clip-identity';
+import { shortenText } from '../domain/text';
+import { MODEL_IDS, isModelId, type ModelId } from '../domain/types';
 
 export class UsageError extends Error {
   override name = 'UsageError';

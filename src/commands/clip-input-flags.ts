@@ -4,7 +4,7 @@ import { clipDefaults } from '../client/run-clip';
 import type { ClipgenConfig } from '../config';
 import { chooseModels } from '../domain/catalogue';
 import { FailureType } from '../domain/failures';
-import { shortenText } from '../domain/text-preview';
+import { shortenText } from '../domain/text';
 import type { ClipPrompt, GenerateClipInput, GenerationSettings } from '../domain/types';
 import { validateGenerateClipInput } from '../domain/validation';
 import { UsageError, parseJobIdFlag, parseModelFlag, parseNumberFlag, requireString } from './args';

@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { canonicalClipWorkflowId } from '../domain/job-id';
+import { canonicalClipWorkflowId } from '../domain/clip-identity';
 import { followClip, workflowUiUrl } from '../client/run-clip';
 import { loadConfig } from '../config';
 import { parseCommandArgs, UsageError } from './args';

@@ -9,9 +9,8 @@ import { effectiveUnitPrice, getModelSpec, type PriceOverrides } from '../domain
 import { reportedVariant, reportedVariantMetrics, variantsOf } from '../domain/cost';
 import type { VariantMetric } from '../domain/model-spec';
 import { compareUsd, formatUsd, multiplyUsd, parseUsd } from '../domain/money';
-import { MODEL_IDS, isModelId } from '../domain/model-ids';
+import { MODEL_IDS, isModelId, isTerminalStatus, type ModelId, type PredictionSnapshot } from '../domain/types';
 import { REPLICATE_REFS, replicateModelName } from '../domain/replicate-refs';
-import { isTerminalStatus, type ModelId, type PredictionSnapshot } from '../domain/types';
 import type { ClipCostRow, CostLedger } from '../ledger/types';
 import type { PredictionLister } from '../replicate/list-predictions';
 import { toPredictionSnapshot, type ReplicatePredictionJson } from '../replicate/snapshot';

@@ -3,7 +3,7 @@
  * billing metric; a canceled or failed one only for what it ran; an aborted one (it never started) nothing.
  */
 import { actualClipCost, type ClipCost, type PriceOverrides } from './catalogue';
-import { describeValue } from './describe-value';
+import { describeValue } from './text';
 import { FailureType, clipFailure } from './failures';
 import { parseUsd } from './money';
 import type { PredictionSnapshot } from './types';

@@ -15,20 +15,26 @@ import {
   type ClipCost,
   type UnitPrice,
 } from './cost';
-import { describeValue } from './describe-value';
+import { describeValue } from './text';
 import { FailureType, clipFailure } from './failures';
-import { MODEL_IDS, isModelId } from './model-ids';
+import {
+  MODEL_IDS,
+  isModelId,
+  type ClipPrompt,
+  type GenerationSettings,
+  type ModelId,
+  type PredictionSnapshot,
+} from './types';
 import type { ModelPlan, ModelSpec } from './model-spec';
 import { COGVIDEOX } from './models/cogvideox';
 import { HAILUO } from './models/hailuo';
 import { KLING } from './models/kling';
 import { SVD } from './models/svd';
-import type { ClipPrompt, GenerationSettings, ModelId, PredictionSnapshot } from './types';
 
 export { DURATION_TOLERANCE_SECONDS } from './model-spec';
 export type { ModelPlan, ModelSpec, PlannedInput, PlannedInputs, PriceModel } from './model-spec';
 export type { ClipCost, UnitPrice } from './cost';
-export { MODEL_IDS, isModelId } from './model-ids';
+export { MODEL_IDS, isModelId } from './types';
 export { chooseModels, type ModelPair } from './model-choice';
 
 /** The override key of one billing variant, e.g. 'kling-v2.1:pro'. */

@@ -1,7 +1,6 @@
 import { getModelSpec, chooseModels } from './catalogue';
-import { canonicalJobId, clipWorkflowId } from './job-id';
-import { CLIP_INDEX, CLIP_JOB_ID, CLIP_MODEL } from './search-attributes';
-import { shortenText } from './text-preview';
+import { canonicalJobId, clipWorkflowId, CLIP_INDEX, CLIP_JOB_ID, CLIP_MODEL } from './clip-identity';
+import { shortenText } from './text';
 import type { GenerateClipInput } from './types';
 
 /** How much of the prompt the Web UI's details show. */

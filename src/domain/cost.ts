@@ -1,5 +1,5 @@
 /** What a clip costs: estimated from a plan before creating, booked from the prediction's metrics after. */
-import { describeValue } from './describe-value';
+import { describeValue } from './text';
 import { FailureType, clipFailure } from './failures';
 import type { PriceModel, VariantMetric } from './model-spec';
 import { compareUsd, formatUsd, multiplyUsd, parseUsd } from './money';

@@ -3,7 +3,7 @@
  * 25 frames / 6 fps is kept as the fraction 25/6 and the target as the decimal the caller wrote.
  */
 import { decimalFromNumber } from './decimal';
-import { describeValue } from './describe-value';
+import { describeValue } from './text';
 import { FailureType, clipFailure } from './failures';
 import { DURATION_TOLERANCE_SECONDS } from './model-spec';
 import type { ModelId } from './types';

@@ -1,6 +1,6 @@
 /** Small checks for validation.ts; each throws InvalidInput with a message that starts with the field path. */
 import { durationToMs } from './duration';
-import { describeValue } from './describe-value';
+import { describeValue } from './text';
 import { FailureType, clipFailure } from './failures';
 import type { DurationLike } from './types';
 

@@ -1,4 +1,4 @@
-import { describeValue } from './describe-value';
+import { describeValue } from './text';
 import { invalid } from './field-checks';
 
 const MAX_URL_LENGTH = 2048;

@@ -1,9 +1,8 @@
 /** Which model runs a clip first, and which one takes over when it is unavailable. */
-import { describeValue } from './describe-value';
+import { describeValue } from './text';
 import { FailureType, clipFailure } from './failures';
-import { MODEL_IDS, isModelId } from './model-ids';
+import { MODEL_IDS, isModelId, type GenerateClipInput, type ModelId } from './types';
 import { hailuoRequiresImage } from './models/hailuo';
-import type { GenerateClipInput, ModelId } from './types';
 
 export interface ModelPair {
   primary: ModelId;

@@ -2,7 +2,7 @@
  * Reading the clip and settings fields a model planner needs, each checked against that model's own
  * limits (narrower than validation.ts's model-agnostic ones) with a message naming the field.
  */
-import { describeValue } from './describe-value';
+import { describeValue } from './text';
 import { FailureType, clipFailure } from './failures';
 import type { ClipPrompt, GenerationSettings, ModelId } from './types';
 

@@ -1,9 +1,8 @@
 /** Prices in effect: the catalogue's (with the date each was checked), or an operator's override. */
 import { CATALOGUE, effectiveUnitPrice, getModelSpec, type PriceOverrides } from './catalogue';
 import { checkUnitPrice, estimateAtUsd, maxCostUsd, variantsOf } from './cost';
-import { isModelId, MODEL_IDS } from './model-ids';
+import { isModelId, MODEL_IDS, type ModelId } from './types';
 import { isUsd } from './money';
-import type { ModelId } from './types';
 
 /**
  * 'override', or 'catalogue:<date the price was checked>', of the variant's price (null: the model's single price,

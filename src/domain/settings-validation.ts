@@ -1,5 +1,5 @@
 /** Model-agnostic plausibility checks for GenerationSettings; each model narrows them when planning. */
-import { describeValue } from './describe-value';
+import { describeValue } from './text';
 import {
   invalid,
   isAbsent,

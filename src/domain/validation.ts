@@ -2,7 +2,7 @@
  * validateGenerateClipInput: the first step of every clip. Bad input fails here, with a message that
  * starts with the field's path, before anything is created or billed.
  */
-import { describeValue } from './describe-value';
+import { describeValue } from './text';
 import {
   invalid,
   isAbsent,
@@ -14,7 +14,7 @@ import {
   requireText,
 } from './field-checks';
 import { requireImageUrl } from './image-url';
-import { canonicalJobId, isJobId } from './job-id';
+import { canonicalJobId, isJobId } from './clip-identity';
 import { requireModelId } from './model-choice';
 import { validateSettings } from './settings-validation';
 import type { ClipPrompt, GenerateClipInput, ModelChoice } from './types';

@@ -2,8 +2,7 @@
  * The URL Replicate posts a prediction's updates to: `${publicUrl}/replicate?workflowId=…&model=…` (the gateway
  * adds `clipgen_token`). The create activity builds it; the receiver reads the same parameters back.
  */
-import { isModelId } from './model-ids';
-import type { ModelId } from './types';
+import { isModelId, type ModelId } from './types';
 
 export const WEBHOOK_PATH = '/replicate';
 const WORKFLOW_ID_PARAM = 'workflowId';

@@ -1,8 +1,13 @@
 import { FailureType, clipFailure } from '../domain/failures';
-import { isModelId } from '../domain/model-ids';
-import type { CreateIdentity, CreatePredictionInput } from '../domain/prediction-request';
+import {
+  isModelId,
+  type CreateIdentity,
+  type CreatePredictionInput,
+  isTerminalStatus,
+  type ModelId,
+  type PredictionSnapshot,
+} from '../domain/types';
 import { REPLICATE_REFS, replicateModelName, type ReplicateRef } from '../domain/replicate-refs';
-import { isTerminalStatus, type ModelId, type PredictionSnapshot } from '../domain/types';
 import {
   createReplicateCaller,
   failureOf,

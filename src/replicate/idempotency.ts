@@ -15,9 +15,8 @@
  * a retry creates anew and `clipgen reconcile` lists what the lost attempt made.
  */
 import { createHash } from 'node:crypto';
-import type { CreateIdentity } from '../domain/prediction-request';
+import type { CreateIdentity, ModelId } from '../domain/types';
 import { replicateModelName, type ReplicateRef } from '../domain/replicate-refs';
-import type { ModelId } from '../domain/types';
 import type { ReplicateCaller } from './client';
 import { collectPredictions, predictionPages } from './list-predictions';
 import type { ReplicatePredictionJson } from './snapshot';

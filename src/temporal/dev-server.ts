@@ -3,7 +3,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import net from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { CLIP_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { CLIP_SEARCH_ATTRIBUTES } from '../domain/clip-identity';
 
 export interface EmbeddedTemporal {
   env: TestWorkflowEnvironment;

@@ -2,7 +2,7 @@ import { ApplicationFailure, isCancellation, log, setHandler, workflowInfo } fro
 import { chooseModels, getModelSpec, planClip, type ModelPlan } from '../domain/catalogue';
 import { durationToMs } from '../domain/duration';
 import { FailureType, clipFailure } from '../domain/failures';
-import { clipWorkflowId, isClipWorkflowId } from '../domain/job-id';
+import { clipWorkflowId, isClipWorkflowId } from '../domain/clip-identity';
 import type { Clip, GenerateClipInput, ModelId } from '../domain/types';
 import { validateGenerateClipInput } from '../domain/validation';
 import { fetchProbeStore } from './activity-proxies';
@@ -11,9 +11,8 @@ import { Compensations } from './compensations';
 import { clipStep, failureMessageOf } from './failures';
 import { ProgressTracker } from './progress-tracker';
 import { PredictionRunner, cancelAfterSeconds, type Branch, type BranchResult } from './run-prediction';
-import { predictionUpdatedSignal, progressQuery } from './signals';
+import { predictionUpdatedSignal, progressQuery, WebhookSnapshots } from './signals';
 import { StraySweeps } from './stray-sweeps';
-import { WebhookSnapshots } from './webhook-snapshots';
 
 const DEFAULT_POLL_INTERVAL = '3s';
 

@@ -9,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { clipWorkflowOptions } from '../domain/clip-workflow-options';
-import { canonicalJobId } from '../domain/job-id';
+import { canonicalJobId } from '../domain/clip-identity';
 import { addUsd } from '../domain/money';
 import type { Clip, ClipPrompt, FailedClip, GenerateClipInput, GenerationSettings, ModelChoice } from '../domain/types';
 import { validateGenerateClipInput } from '../domain/validation';

@@ -3,7 +3,7 @@
  * workflow's log lines. Given to the bundler (`npm run build`) and to workers that bundle on start.
  */
 import { workflowInfo, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
-import { clipLogAttributes } from '../domain/clip-log-attributes';
+import { clipLogAttributes } from '../domain/clip-identity';
 
 export const interceptors: WorkflowInterceptorsFactory = () => ({
   outbound: [

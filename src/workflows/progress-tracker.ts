@@ -1,6 +1,6 @@
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { describeProgress, type ClipPhase, type ClipProgress } from '../domain/progress';
-import { CLIP_JOB_ID, CLIP_MODEL, CLIP_PHASE } from '../domain/search-attributes';
+import { CLIP_JOB_ID, CLIP_MODEL, CLIP_PHASE } from '../domain/clip-identity';
 import { isTerminalStatus, type PredictionSnapshot, type PredictionStatus } from '../domain/types';
 
 /** Phases worth a search-attribute upsert (each upsert is a billable action, so not every poll). */

@@ -18,7 +18,7 @@ import type { BookingBasis, ClipBudget } from './clip-budget';
 import { failureMessageOf, failureTypeOf } from './failures';
 import { waitingPhaseOf, type ProgressTracker } from './progress-tracker';
 import type { StrayBooking, StraySweeps } from './stray-sweeps';
-import type { WebhookSnapshots } from './webhook-snapshots';
+import type { WebhookSnapshots } from './signals';
 
 export interface PredictionLimits {
   /** How long each prediction may stay `starting` (queued, or a worker booting: not billed), from its create. */

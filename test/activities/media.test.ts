@@ -10,8 +10,7 @@ import { ActivityCancellationDetails, CancelledFailure } from '@temporalio/commo
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { FetchProbeStoreInput, StoredClip } from '../../src/activities/contracts';
-import { mediaActivities } from '../../src/activities/media';
-import type { FetchProbeStoreHeartbeat } from '../../src/activities/media';
+import { mediaActivities, type FetchProbeStoreHeartbeat } from '../../src/activities/media';
 import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from '../../src/media/download';
 import { createLocalStorage } from '../../src/storage/local';
 import type { StorageClient } from '../../src/storage/types';

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
-import { canonicalClipWorkflowId, clipWorkflowId } from '../../src/domain/job-id';
+import {
+  canonicalClipWorkflowId,
+  clipWorkflowId,
+  CLIP_INDEX,
+  CLIP_JOB_ID,
+  CLIP_MODEL,
+} from '../../src/domain/clip-identity';
 import { workflowUiUrl } from '../../src/client/run-clip';
-import { CLIP_INDEX, CLIP_JOB_ID, CLIP_MODEL } from '../../src/domain/search-attributes';
 
 /** A lone surrogate does not: UTF-8 (what the Web UI receives) has no way to encode it, and it becomes U+FFFD. */
 const survivesUtf8 = (text: string) => Buffer.from(text, 'utf8').toString('utf8') === text;

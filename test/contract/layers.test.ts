@@ -89,7 +89,7 @@ const allowed: Array<[string, string, string]> = [
   ['workflow', 'src/workflows/x.ts', "export { clipFailure } from '../domain/failures';"],
   ['workflow', 'src/workflows/x.ts', "export { proxyActivities } from '@temporalio/workflow';"],
   ['adapter', 'src/storage/x.ts', "export { describeBytes } from '../http/client';"],
-  ['adapter', 'src/replicate/x.ts', "export type { CreateIdentity } from '../domain/prediction-request';"],
+  ['adapter', 'src/replicate/x.ts', "export type { CreateIdentity } from '../domain/types';"],
   ['service', 'src/activities/x.ts', "export { openDownload } from '../media/download';"],
   ['composition', 'src/worker.ts', "export { createActivities } from './activities';"],
   ['CLI', 'src/commands/x.ts', "export { startSimulator } from '../../simulator';"],

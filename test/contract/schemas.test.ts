@@ -3,8 +3,13 @@
  * src/index.ts and compared with the committed files, then checked both ways with sample values typed as the
  * TypeScript types, against clipgen's own input validation.
  */
-import type { Clip, GenerateClipInput, GenerateClipWorkflow } from '../../src';
-import { DEFAULT_TASK_QUEUE, GENERATE_CLIP_WORKFLOW_TYPE } from '../../src';
+import {
+  type Clip,
+  type GenerateClipInput,
+  type GenerateClipWorkflow,
+  DEFAULT_TASK_QUEUE,
+  GENERATE_CLIP_WORKFLOW_TYPE,
+} from '../../src';
 import { loadConfig } from '../../src/config';
 import { validateGenerateClipInput } from '../../src/domain/validation';
 import * as workflows from '../../src/workflows';

@@ -1,5 +1,4 @@
-import { distributionOf, estimateErrorReport } from '../../src/costs/cost-report';
-import { jobStatement, totalsAgree } from '../../src/costs/cost-report';
+import { distributionOf, estimateErrorReport, jobStatement, totalsAgree } from '../../src/costs/cost-report';
 import type { ClipCostRow } from '../../src/ledger/types';
 
 function row(amountUsd: string, estimateUsd: string, overrides: Partial<ClipCostRow> = {}): ClipCostRow {

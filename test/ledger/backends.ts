@@ -4,11 +4,10 @@
  * Postgres half cannot vanish there.
  */
 import { randomUUID } from 'node:crypto';
-import type { SqlDatabase } from '../../src/ledger/types';
+import type { SqlDatabase, ClipCostEntry, CostLedger } from '../../src/ledger/types';
 import { openPgliteDatabase } from '../../src/ledger/pglite';
 import { createPostgresDatabase } from '../../src/ledger/postgres';
 import { createSqlLedger } from '../../src/ledger/sql-ledger';
-import type { ClipCostEntry, CostLedger } from '../../src/ledger/types';
 
 export interface OpenedLedger {
   ledger: CostLedger;

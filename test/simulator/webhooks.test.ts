@@ -1,6 +1,5 @@
 import { validateWebhook } from 'replicate';
-import type { Simulator } from '../../simulator';
-import { signWebhook } from '../../simulator';
+import { type Simulator, signWebhook } from '../../simulator';
 import {
   COGVIDEOX_VERSION,
   TOKEN,

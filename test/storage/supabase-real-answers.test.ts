@@ -1,8 +1,7 @@
 import type { ApplicationFailure } from '@temporalio/common';
-import { openSupabaseClient, reportOf } from '../../src/storage/supabase-client';
+import { openSupabaseClient, reportOf, timedFetch } from '../../src/storage/supabase-client';
 import { failureFromReport } from '../../src/storage/supabase-failures';
 import { createSupabaseStorage } from '../../src/storage/supabase';
-import { timedFetch } from '../../src/storage/supabase-client';
 import { TusClient, TusResponseError } from '../../src/storage/tus-client';
 import { expectFailure } from '../media/support/expect-failure';
 import { patternBytes, patternSha256, patternStream } from '../stand-ins/supabase-storage/generated-source';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import { workflowUiUrl } from '../../src/client/run-clip';
-import { CLIP_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
+import { CLIP_SEARCH_ATTRIBUTES } from '../../src/domain/clip-identity';
 import type { Clip } from '../../src/domain/types';
 import { freePort } from '../../src/temporal/dev-server';
 import { createClipWorker } from '../../src/worker';

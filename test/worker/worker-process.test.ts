@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
-import { CLIP_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
+import { CLIP_SEARCH_ATTRIBUTES } from '../../src/domain/clip-identity';
 import { startSimulator, type Simulator } from '../../simulator';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { CliProcess } from '../commands/cli-process';

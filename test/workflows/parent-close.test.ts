@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
-import { clipWorkflowId } from '../../src/domain/job-id';
-import type { GenerateClipsInput, generateClipWorkflow, generateClipsWorkflow } from '../../src/workflows';
-import { ALREADY_RUNNING } from '../../src/workflows';
+import { clipWorkflowId } from '../../src/domain/clip-identity';
+import {
+  type GenerateClipsInput,
+  type generateClipWorkflow,
+  type generateClipsWorkflow,
+  ALREADY_RUNNING,
+} from '../../src/workflows';
 import { eventuallyAsync } from '../helpers/eventually';
 import { eventually } from '../simulator/helpers';
 import { useClipHarness } from './harness';

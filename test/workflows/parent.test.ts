@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { clipWorkflowId } from '../../src/domain/job-id';
+import { clipWorkflowId } from '../../src/domain/clip-identity';
 import { addUsd } from '../../src/domain/money';
 import type { GenerateClipsInput, generateClipsWorkflow } from '../../src/workflows';
 import { useClipHarness } from './harness';

@@ -3,7 +3,7 @@
  * 10 s exists only at 768p, so a 10 s plan asks for 768p unless the caller chose a resolution.
  */
 import { estimateCostUsd } from '../cost';
-import { describeValue } from '../describe-value';
+import { describeValue } from '../text';
 import { chooseDuration, exactSeconds, type DurationOption } from '../duration-planning';
 import { FailureType, clipFailure } from '../failures';
 import type { ModelPlan, ModelSpec, PlannedInputs, PriceModel } from '../model-spec';

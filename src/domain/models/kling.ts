@@ -1,6 +1,6 @@
 /** kwaivgi/kling-v2.1 (official): animates a required start image into a 5 or 10 s clip at 24 fps. */
 import { estimateCostUsd } from '../cost';
-import { describeValue } from '../describe-value';
+import { describeValue } from '../text';
 import { chooseDuration, exactSeconds, type DurationOption } from '../duration-planning';
 import { FailureType, clipFailure } from '../failures';
 import type { ModelPlan, ModelSpec, PlannedInputs, PriceModel } from '../model-spec';

@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { clipWorkflowOptions } from '../../../src/domain/clip-workflow-options';
 import type { ClipProgress } from '../../../src/domain/progress';
-import { CLIP_SEARCH_ATTRIBUTES } from '../../../src/domain/search-attributes';
+import { CLIP_SEARCH_ATTRIBUTES } from '../../../src/domain/clip-identity';
 import type { Clip, GenerateClipInput } from '../../../src/domain/types';
 import { openLedger } from '../../../src/ledger';
 import type { CostLedger } from '../../../src/ledger/types';

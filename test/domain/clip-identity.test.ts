@@ -1,4 +1,4 @@
-import { clipLogAttributes } from '../../src/domain/clip-log-attributes';
+import { clipLogAttributes } from '../../src/domain/clip-identity';
 import { formatLogLine } from '../../src/temporal/runtime-logger';
 
 describe('clip log attributes', () => {
