@@ -137,6 +137,9 @@ export default tseslint.config(
       'bin/**',
       'jest.config.js',
       'jest.reliability.config.js',
+      'jest.mutation.config.js',
+      'reports/**',
+      '.stryker-tmp/**',
     ],
   },
   js.configs.recommended,
@@ -150,7 +153,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.mjs'],
+    files: ['eslint.config.mjs', 'stryker.config.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
   ...layerConfigs,

@@ -20,7 +20,7 @@ module.exports = {
   },
   maxWorkers: workers,
   testTimeout: 60_000,
-  // Says which suites this machine skips (PostgreSQL without DATABASE_URL), in one line at the top of the run.
-  globalSetup: '<rootDir>/test/helpers/announce-skipped-suites.ts',
+  // Says which suites this machine skips (PostgreSQL without DATABASE_URL) and builds the CLI the tests spawn.
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   verbose: false,
 };

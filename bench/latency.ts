@@ -10,7 +10,7 @@ import { openLedger } from '../src/ledger';
 import { benchArgs } from './support/args';
 import { benchClipInput, completionTimes, inBatches, startClip } from './support/clips';
 import { startBenchWorker } from './support/in-process-worker';
-import { fixed, mean, percentile, printTable, ratio } from './support/report';
+import { fixed, mean, percentile, printJsonSummary, printTable, ratio } from './support/report';
 import { MODES, startStack, type Mode } from './support/stack';
 
 const POLL_INTERVAL_S = 3;
@@ -40,7 +40,7 @@ async function main() {
           ledger,
           mode,
           receiverUrl: receiver.url,
-          fallbackPollIntervalMs: 30_000,
+          fallbackPollIntervalMs: null,
         });
         try {
           const closed = await inBatches(Array.from({ length: clips }), concurrency, async () => {
@@ -103,6 +103,7 @@ function report(latencies: Map<Mode, number[]>, clips: number, predictSeconds: n
     `\nbench:latency completed_at → close, 3 s polling → webhooks: p50 ${fixed(p50p, 2)} s → ${fixed(p50w, 2)} s ` +
       `(${ratio(p50p, p50w)}), p95 ${fixed(p95p, 2)} s → ${fixed(p95w, 2)} s (${ratio(p95p, p95w)})`,
   );
+  printJsonSummary('latency', { webhooks: { p50: p50w, p95: p95w }, polling: { p50: p50p, p95: p95p } });
 }
 
 main().catch((error) => {

@@ -15,7 +15,7 @@ import { startMediaServer, type MediaServer } from '../test/media/support/media-
 import { paddedMp4 } from '../test/media/support/padded-mp4';
 import { benchArgs } from './support/args';
 import { spawnChildWorker } from './support/child-worker';
-import { fixed, megabytes, printTable, ratio } from './support/report';
+import { fixed, megabytes, printJsonSummary, printTable, ratio, toMegabytes } from './support/report';
 import { startStack, type BenchStack } from './support/stack';
 import { storeOnlyWorkflow } from './support/store-only-workflow';
 
@@ -69,6 +69,14 @@ async function main() {
       `${megabytes(smallest.peakRssBytes - smallest.baselineRssBytes)} for ` +
       `${ratio(largest.storedBytes, smallest.storedBytes)} the bytes`,
   );
+  printJsonSummary('memory', {
+    sizes: Object.fromEntries(
+      results.map((r) => [
+        String(r.megabytes),
+        { peakRssMb: toMegabytes(r.peakRssBytes), baselineRssMb: toMegabytes(r.baselineRssBytes), seconds: r.seconds },
+      ]),
+    ),
+  });
 }
 
 async function measure(stack: BenchStack, source: MediaServer, mp4: Buffer, size: number): Promise<Measured> {

@@ -13,7 +13,7 @@ import { patternSha256, startGeneratedSource } from '../test/stand-ins/supabase-
 import { startStorageServer } from '../test/stand-ins/supabase-storage/server';
 import { benchArgs } from './support/args';
 import { compileEntry } from './support/compiled-entry';
-import { fixed, megabytes, printTable, ratio } from './support/report';
+import { fixed, megabytes, printJsonSummary, printTable, ratio, toMegabytes } from './support/report';
 
 const run = promisify(execFile);
 
@@ -72,6 +72,16 @@ async function main() {
   console.log(
     `\n${largest.megabytes} MB store: peak RSS ${megabytes(largest.peakRssBytes)} (target < ${targetMb} MB): ${met ? 'met' : 'MISSED'}`,
   );
+  printJsonSummary('storage', {
+    targetMb,
+    met,
+    sizes: Object.fromEntries(
+      results.map((r) => [
+        String(r.megabytes),
+        { peakRssMb: toMegabytes(r.peakRssBytes), seconds: r.seconds, sha256Matches: r.sha256Matches },
+      ]),
+    ),
+  });
   if (!met) process.exitCode = 1;
 }
 

@@ -16,7 +16,7 @@ import { countHistory } from '../test/helpers/history-counts';
 import { benchArgs } from './support/args';
 import { spawnChildWorker } from './support/child-worker';
 import { benchClipInput, completionTimes, inBatches, startClip, type ClipHandle } from './support/clips';
-import { fixed, megabytes, percentile, printTable, ratio } from './support/report';
+import { fixed, megabytes, percentile, printJsonSummary, printTable, ratio, toMegabytes } from './support/report';
 import { MODES, startStack, type BenchStack, type Mode } from './support/stack';
 
 const START_CONCURRENCY = 50;
@@ -145,6 +145,28 @@ async function sampledActions(handles: ClipHandle[]): Promise<number> {
 }
 
 function report(runs: Run[], predictSeconds: number) {
+  printHuman(runs, predictSeconds);
+  const byMode = (mode: Mode) =>
+    Object.fromEntries(
+      runs
+        .filter((run) => run.mode === mode)
+        .map((run) => [
+          String(run.clips),
+          {
+            lagP95: percentile(run.lags, 95),
+            lagP50: percentile(run.lags, 50),
+            deadlinesMissed: run.timeouts,
+            otherFailures: run.otherFailures.length,
+            peakRssMb: toMegabytes(run.peakRssBytes),
+            workerCpuSeconds: run.cpuSeconds,
+            actionsPerClip: run.actionsPerClip,
+          },
+        ]),
+    );
+  printJsonSummary('throughput', { predictSeconds, polling: byMode('polling'), webhooks: byMode('webhooks') });
+}
+
+function printHuman(runs: Run[], predictSeconds: number) {
   printTable(
     `Clips in flight on one worker process, ${predictSeconds} s predictions, 120 s deadline`,
     [

@@ -16,6 +16,7 @@ import { createLocalStorage } from '../src/storage/local';
 import { TEMPORAL_CLI, findTemporalBinary } from '../src/temporal/dev-server';
 import { installRuntimeLogger } from '../src/temporal/runtime-logger';
 import { createClipWorker } from '../src/worker';
+import { printJsonSummary } from './support/report';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
@@ -73,6 +74,11 @@ async function main(): Promise<void> {
     const prebuilt = median(results.prebuilt);
     console.log(`  prebuilt starts ${(baseline / prebuilt).toFixed(1)}x faster than the baseline (bundle-on-start);`);
     console.log(`  building the bundle once (npm run build) took ${buildMs.toFixed(0)} ms`);
+    printJsonSummary('worker-startup', {
+      runs: RUNS,
+      medianMs: { 'bundle-on-start': baseline, prebuilt },
+      bundleBuildMs: buildMs,
+    });
   } finally {
     await ledger.close();
     await env.teardown();

@@ -1,16 +1,6 @@
 #!/usr/bin/env node
-import { TemporalUnreachableWhileFollowingError, describeClipFailure } from './client/run-clip';
 import { ConfigError } from './config';
 import { UsageError } from './commands/args';
-import { costCommand } from './commands/cost';
-import { demoCommand } from './commands/run-demo';
-import { doctorCommand } from './commands/doctor';
-import { generateCommand } from './commands/generate';
-import { migrateCommand } from './commands/ledger';
-import { reconcileCommand } from './commands/reconcile';
-import { watchCommand } from './commands/watch';
-import { healthCommand, webhooksCommand, workerCommand } from './commands/services';
-import { runSimulatorCommand, UsageError as SimulatorUsageError } from '../simulator';
 
 const USAGE = `Usage: clipgen <command> [options]
 
@@ -34,21 +24,27 @@ Exit codes: 0 success, 1 the clip (or the command) failed, 2 usage, 3 configurat
 /** Exit code of generate, watch and demo when they gave up following a clip the cluster no longer answered for. */
 export const EXIT_FOLLOW_LOST = 4;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  demo: demoCommand,
-  generate: generateCommand,
-  watch: watchCommand,
-  worker: workerCommand,
-  health: healthCommand,
-  simulator: async (argv) => {
-    await runSimulatorCommand(argv);
-    return 0;
+type Command = (argv: string[]) => Promise<number>;
+
+/** Each command's module is loaded when it runs: `--help`, a usage error or `health` need no Temporal worker. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./commands/run-demo')).demoCommand,
+  generate: async () => (await import('./commands/generate')).generateCommand,
+  watch: async () => (await import('./commands/watch')).watchCommand,
+  worker: async () => (await import('./commands/services')).workerCommand,
+  health: async () => (await import('./commands/services')).healthCommand,
+  simulator: async () => {
+    const { runSimulatorCommand } = await import('../simulator');
+    return async (argv) => {
+      await runSimulatorCommand(argv);
+      return 0;
+    };
   },
-  webhooks: webhooksCommand,
-  migrate: migrateCommand,
-  cost: costCommand,
-  reconcile: reconcileCommand,
-  doctor: doctorCommand,
+  webhooks: async () => (await import('./commands/services')).webhooksCommand,
+  migrate: async () => (await import('./commands/ledger')).migrateCommand,
+  cost: async () => (await import('./commands/cost')).costCommand,
+  reconcile: async () => (await import('./commands/reconcile')).reconcileCommand,
+  doctor: async () => (await import('./commands/doctor')).doctorCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -57,29 +53,41 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const loadCommand = COMMANDS[name];
+  if (!loadCommand) {
     console.error(`Unknown command "${name}".\n\n${USAGE}`);
     return 2;
   }
   try {
+    const command = await loadCommand();
     return await command(rest);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof SimulatorUsageError) {
-      console.error(err.message);
-      return 2;
-    }
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 3;
-    }
-    if (err instanceof TemporalUnreachableWhileFollowingError) {
-      console.error(`clipgen ${name}: ${err.message}`);
-      return EXIT_FOLLOW_LOST;
-    }
-    console.error(`clipgen ${name} failed: ${describeClipFailure(err)}`);
-    return 1;
+    return reportFailure(name, err);
   }
+}
+
+/** Prints why a command failed and returns its exit code. */
+async function reportFailure(name: string, err: unknown): Promise<number> {
+  if (err instanceof UsageError || (name === 'simulator' && (await isSimulatorUsageError(err)))) {
+    console.error((err as Error).message);
+    return 2;
+  }
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    return 3;
+  }
+  const { TemporalUnreachableWhileFollowingError, describeClipFailure } = await import('./client/run-clip');
+  if (err instanceof TemporalUnreachableWhileFollowingError) {
+    console.error(`clipgen ${name}: ${err.message}`);
+    return EXIT_FOLLOW_LOST;
+  }
+  console.error(`clipgen ${name} failed: ${describeClipFailure(err)}`);
+  return 1;
+}
+
+async function isSimulatorUsageError(err: unknown): Promise<boolean> {
+  const { UsageError: SimulatorUsageError } = await import('../simulator');
+  return err instanceof SimulatorUsageError;
 }
 
 if (require.main === module) {

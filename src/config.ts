@@ -80,8 +80,11 @@ export interface TemporalTlsFiles {
 }
 
 export interface WorkerTuning {
-  /** NODE_ENV=production loads the workflow bundle `npm run build` wrote; otherwise it is bundled on start. */
-  workflowBundle: 'prebuilt' | 'bundle-on-start';
+  /**
+   * NODE_ENV=production requires the workflow bundle `npm run build` wrote beside the compiled code; otherwise that
+   * bundle is loaded when it is there (the built CLI) and the workflows are bundled on start when it is not (src/).
+   */
+  workflowBundle: 'prebuilt' | 'prebuilt-if-present' | 'bundle-on-start';
   maxConcurrentActivities: number;
   maxConcurrentWorkflowTasks: number;
   /** Per worker; null means unlimited. */
@@ -133,14 +136,16 @@ export interface WebhookConfig {
   secret: string | null;
   host: string;
   port: number;
-  /** How often a workflow still polls while it waits for the webhook. */
-  fallbackPollIntervalMs: number;
+  /**
+   * The longest a workflow waits for its webhook before a safety-net poll; null (the default): it polls only when it
+   * must act anyway, at the prediction's start limit and its deadline.
+   */
+  fallbackPollIntervalMs: number | null;
   /** Run the receiver inside each worker process rather than as `clipgen webhooks`. */
   inWorker: boolean;
 }
 
 export const DEFAULT_WEBHOOK_PORT = 8788;
-const DEFAULT_FALLBACK_POLL_INTERVAL_MS = 30_000;
 const SECRET_SHAPE = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 
 function readWebhookConfig(read: EnvReader, problems: string[]): WebhookConfig {
@@ -161,7 +166,7 @@ function readWebhookConfig(read: EnvReader, problems: string[]): WebhookConfig {
     secret: secret !== null && SECRET_SHAPE.test(secret) ? secret : null,
     host: read.string('WEBHOOK_HOST') ?? '127.0.0.1',
     port,
-    fallbackPollIntervalMs: durationMs(interval) ?? DEFAULT_FALLBACK_POLL_INTERVAL_MS,
+    fallbackPollIntervalMs: durationMs(interval),
     inWorker,
   };
 }
@@ -204,7 +209,7 @@ export function loadConfig(env?: Env, cwd: string = process.cwd()): ClipgenConfi
         durationMs(read.duration('CLIPGEN_RECONNECT_TIMEOUT', { minMs: 0, maxMs: 86_400_000 })) ?? 300_000,
     },
     worker: {
-      workflowBundle: read.string('NODE_ENV') === 'production' ? 'prebuilt' : 'bundle-on-start',
+      workflowBundle: read.string('NODE_ENV') === 'production' ? 'prebuilt' : 'prebuilt-if-present',
       maxConcurrentActivities: read.positiveInteger('WORKER_MAX_CONCURRENT_ACTIVITIES') ?? 100,
       maxConcurrentWorkflowTasks: read.positiveInteger('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS') ?? 40,
       maxActivitiesPerSecond: read.positiveNumber('WORKER_MAX_ACTIVITIES_PER_SECOND'),

@@ -61,14 +61,15 @@ export const PREBUILT_BUNDLE_PATH = path.join(__dirname, 'workflow-bundle.js');
 type WorkflowSource = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> & { workflowModules: string[] };
 
 /**
- * Production loads the bundle built ahead of time (a worker starts in about a second, and runs exactly the code that
- * was built and tested); development bundles src/workflows with webpack on every start.
+ * The bundle built ahead of time beside the compiled code (a worker starts in about a second, and runs exactly the code
+ * that was built and tested), required in production; run from src/ (no bundle there), src/workflows is bundled with
+ * webpack on every start.
  */
 export function workflowSource(
   mode: WorkerTuning['workflowBundle'],
   bundlePath: string = PREBUILT_BUNDLE_PATH,
 ): WorkflowSource {
-  if (mode === 'bundle-on-start') {
+  if (mode === 'bundle-on-start' || (mode === 'prebuilt-if-present' && !fs.existsSync(bundlePath))) {
     return { workflowsPath: WORKFLOWS_PATH, workflowModules: WORKFLOW_INTERCEPTOR_MODULES };
   }
   if (!fs.existsSync(bundlePath)) {

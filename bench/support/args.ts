@@ -12,6 +12,9 @@ export function benchArgs<const T extends readonly string[]>(names: T, argv = pr
     values.set(name as T[number], value);
   }
   return {
+    has(name: T[number]): boolean {
+      return values.has(name);
+    },
     number(name: T[number], fallback: number): number {
       const text = values.get(name);
       if (text === undefined) return fallback;

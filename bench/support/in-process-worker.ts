@@ -23,7 +23,8 @@ export interface BenchWorkerOptions {
   mode: Mode;
   /** Where the webhook receiver listens (webhooks mode). */
   receiverUrl: string;
-  fallbackPollIntervalMs: number;
+  /** Webhooks mode: the longest wait before a safety-net poll; null, only at the deadline and start limit. */
+  fallbackPollIntervalMs: number | null;
 }
 
 /** A worker in this process, on its own task queue, with the real activities against the simulators. */

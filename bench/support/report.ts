@@ -35,3 +35,17 @@ export function ratio(numerator: number, denominator: number): string {
 export function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 }
+
+/**
+ * The last line of every bench: its figures as one line of JSON (`{"bench":"<name>",…}`), for scripts and CI to read
+ * without parsing tables. Seconds keep millisecond precision; NaN (nothing measured) becomes null.
+ */
+export function printJsonSummary(bench: string, figures: Record<string, unknown>): void {
+  const round = (_key: string, value: unknown) =>
+    typeof value === 'number' ? (Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null) : value;
+  console.log(JSON.stringify({ bench, ...figures }, round));
+}
+
+export function toMegabytes(bytes: number): number {
+  return Math.round(bytes / 1024 / 1024);
+}

@@ -10,10 +10,11 @@ export type { CreateIdentity, CreatePredictionInput, WebhookEvent } from '../dom
 /** A created prediction, and whether Replicate will call our webhook about it. */
 export interface CreatedPrediction extends PredictionSnapshot {
   /**
-   * Set when the create carried our webhook URL: the workflow then waits for the webhook's signal and polls
-   * only as a safety net, every `fallbackPollIntervalMs`. Null means plain polling.
+   * Set when the create carried our webhook URL: the workflow then waits for the webhook's signal and polls only as
+   * a safety net, when the prediction's start limit or deadline comes (or every `fallbackPollIntervalMs`, when set).
+   * Null means plain polling.
    */
-  webhook: { fallbackPollIntervalMs: number } | null;
+  webhook: { fallbackPollIntervalMs: number | null } | null;
   /** True when a retried create found the prediction an earlier attempt made instead of creating one. */
   adopted?: boolean;
   /**

@@ -36,7 +36,7 @@ export function costActivities(deps: CostActivityDeps) {
      * variant (without one, at the model's dearest).
      */
     async reserveBudget(input: ReserveBudgetInput): Promise<BudgetStatus> {
-      const { model, plannedDuration, variant = null } = input.plan;
+      const { model, plannedDuration, variant } = input.plan;
       const estimateUsd = estimateClipCostUsd(model, plannedDuration, priceOverrides, variant);
       const amountUsd = reservationUsd(model, plannedDuration, input.maxRunSeconds, priceOverrides, variant);
       const result = await ledger.reserveBudget({ jobId: input.jobId, clipIndex: input.clipIndex, amountUsd });
@@ -80,7 +80,7 @@ export function costActivities(deps: CostActivityDeps) {
   async function book(input: RecordClipCostInput): Promise<RecordedCost> {
     const { prediction } = input;
     const estimateUsd = formatUsd(parseUsd(input.estimateUsd));
-    const plannedVariant = input.variant ?? null;
+    const plannedVariant = input.variant;
     const cost = billedClipCost(prediction, estimateUsd, priceOverrides, plannedVariant);
     if (cost === null) {
       const job = await ledger.getJob(input.jobId);

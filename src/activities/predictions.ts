@@ -8,19 +8,23 @@ import { isSettled, isUnsent, markUnsent, type ReplicateGateway } from '../repli
 import type { CreatedPrediction } from './contracts';
 import { CLOCK_SKEW_ALLOWANCE_MS, STRAY_WINDOW_REQUEST_TIMEOUTS } from './stray-predictions';
 
-/** `start` shows the prediction running in the UI; `completed` (succeeded, failed, canceled) ends the wait. */
-const WEBHOOK_EVENTS: WebhookEvent[] = ['start', 'completed'];
+/**
+ * Only `completed` (succeeded, failed, canceled, aborted): it ends the wait. A `start` webhook would cost a signal (a
+ * billable action) per clip only to show "running" sooner.
+ */
+const WEBHOOK_EVENTS: WebhookEvent[] = ['completed'];
 
 export interface PredictionRef {
   model: ModelId;
   id: string;
 }
 
-/** Where Replicate reaches clipgen's webhook receiver, and how often a workflow still polls in case one is lost. */
+/** Where Replicate reaches clipgen's webhook receiver, and how long a workflow waits before polling in case it is lost. */
 export interface WebhookDeps {
   /** The receiver's public origin (and path prefix), e.g. https://hooks.example.com. */
   publicUrl: string;
-  fallbackPollIntervalMs: number;
+  /** The longest wait for the webhook before a safety-net poll; null: only at the start limit and the deadline. */
+  fallbackPollIntervalMs: number | null;
 }
 
 export interface PredictionActivityDeps {

@@ -2,7 +2,7 @@ import type { ModelId, PredictionStatus } from './types';
 
 export type ClipPhase =
   | 'planning'
-  | 'checking-budget'
+  | 'reserving-budget'
   | 'creating-prediction'
   /** The prediction is `starting`: queued, or (after more than a few seconds) a worker booting. Not billed. */
   | 'waiting-for-start'

@@ -1,5 +1,6 @@
 /** The embedded ledger: PGlite on its own thread, in a data directory one process at a time. */
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DatabaseFailure, toDatabaseFailure } from './errors';
@@ -94,7 +95,12 @@ export interface PgliteThread {
 export async function startPgliteThread(dataDir: string | undefined): Promise<PgliteThread> {
   const worker = new Worker(PGLITE_WORKER_SOURCE, {
     eval: true,
-    workerData: { pglitePath: require.resolve('@electric-sql/pglite'), dataDir },
+    workerData: {
+      pglitePath: require.resolve('@electric-sql/pglite'),
+      dataDir,
+      templatePath: pgliteTemplatePath(),
+      settings: PGLITE_SETTINGS,
+    },
   });
   const pending = new Map<number, { resolve: (rows: unknown[]) => void; reject: (error: Error) => void }>();
   let nextId = 1;
@@ -148,12 +154,42 @@ export async function startPgliteThread(dataDir: string | undefined): Promise<Pg
 }
 
 /**
+ * Postgres settings for a ledger of a few rows per clip. PGlite's defaults (shared_buffers 128MB, 100
+ * connections) are a server's; these keep the embedded ledger small next to the Temporal worker.
+ */
+export const PGLITE_SETTINGS = [
+  'shared_buffers = 8MB',
+  'wal_buffers = 256kB',
+  'temp_buffers = 1MB',
+  'work_mem = 1MB',
+  'maintenance_work_mem = 4MB',
+  'max_connections = 5',
+];
+
+/**
+ * Where a freshly initialised, empty cluster is kept as a tarball, one per PGlite version, so that a new
+ * database loads it instead of running initdb again (initdb is most of PGlite's start: seconds of CPU).
+ * In the user's own cache folder, not a shared temporary one, because its content becomes the database.
+ */
+export function pgliteTemplatePath(): string {
+  const pglitePackage = path.join(path.dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
+  const version = (JSON.parse(readFileSync(pglitePackage, 'utf8')) as { version: string }).version;
+  const cacheHome = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(cacheHome, 'clipgen', `pglite-${version}-empty-cluster.tar.gz`);
+}
+
+/**
  * The code of the thread that owns the PGlite instance, as plain JavaScript (Node runs it with
  * `eval: true`, so it needs no build step from src/ or lib/). It answers { id, op, text, params } with
  * { id, rows } or { id, error }, one request at a time in arrival order.
+ *
+ * A new database starts from the template cluster when there is one, and leaves one behind when there is
+ * not; a template that does not load is removed, and the database is initialised from scratch.
  */
 export const PGLITE_WORKER_SOURCE = `
 'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
 const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require(workerData.pglitePath);
 
@@ -173,7 +209,59 @@ async function run(db, request) {
   throw new Error('unknown PGlite thread request ' + request.op);
 }
 
-PGlite.create(workerData.dataDir).then(
+function create(dataDir, options) {
+  return dataDir === undefined ? PGlite.create(options) : PGlite.create(dataDir, options);
+}
+
+function readTemplate(templatePath) {
+  try {
+    return fs.readFileSync(templatePath);
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeTemplate(db, templatePath) {
+  try {
+    const tarball = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
+    fs.mkdirSync(path.dirname(templatePath), { recursive: true });
+    const partial = templatePath + '.' + process.pid + '.' + Date.now() + '.partial';
+    fs.writeFileSync(partial, tarball);
+    fs.renameSync(partial, templatePath);
+  } catch {
+    // Without a cache folder every new database runs initdb: slower, not wrong.
+  }
+}
+
+function isEmptyDirectory(dir) {
+  try {
+    return fs.readdirSync(dir).length === 0;
+  } catch {
+    return true;
+  }
+}
+
+async function open({ dataDir, templatePath, settings }) {
+  const options = { postgresqlconf: settings };
+  const isNew = dataDir === undefined || !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+  if (!isNew) return create(dataDir, options);
+  const template = readTemplate(templatePath);
+  if (template !== undefined && (dataDir === undefined || isEmptyDirectory(dataDir))) {
+    try {
+      return await create(dataDir, { ...options, loadDataDir: new Blob([template]) });
+    } catch {
+      fs.rmSync(templatePath, { force: true });
+      if (dataDir !== undefined) {
+        for (const entry of fs.readdirSync(dataDir)) fs.rmSync(path.join(dataDir, entry), { recursive: true, force: true });
+      }
+    }
+  }
+  const db = await create(dataDir, options);
+  await writeTemplate(db, templatePath);
+  return db;
+}
+
+open(workerData).then(
   (db) => {
     let previous = Promise.resolve();
     parentPort.on('message', (request) => {

@@ -39,7 +39,7 @@ export class ClipBudget {
    * reservation) and returns the typical cost, which is what is booked if the prediction reports no metric.
    */
   async reserve(plan: ModelPlan, maxRunSeconds: number): Promise<string> {
-    this.progress.set({ phase: 'checking-budget' });
+    this.progress.set({ phase: 'reserving-budget' });
     // Registered before the call: a reservation the ledger made may be what a failed attempt's lost answer carried
     // (and a refused one frees the clip's earlier reservation, so releasing then is harmless).
     this.compensations.register(RESERVATION, () => this.releaseReservation());

@@ -198,10 +198,19 @@ export class PredictionRunner {
         predictionId: prediction.id,
         predictionStatus: prediction.status,
       });
-      // With a webhook, Replicate wakes us; the poll is only a safety net for lost webhooks.
-      const waitMs = created.webhook ? created.webhook.fallbackPollIntervalMs : limits.pollIntervalMs;
+      // With a webhook, Replicate wakes us. A lost one is caught by a poll when the clip must act anyway (its start
+      // limit, its deadline), so a clip costs the same few actions however long its prediction runs.
+      const waitMs = created.webhook
+        ? (created.webhook.fallbackPollIntervalMs ?? Number.POSITIVE_INFINITY)
+        : limits.pollIntervalMs;
       const startBy = createdAt + limits.startLimitMs;
       let runBy: number | null = null;
+      /**
+       * The next moment a limit can stop the prediction: its deadline once it is seen running; before that, the
+       * deadline it would have had running from its create, then its start limit.
+       */
+      const nextLimit = (now: number) =>
+        runBy ?? (createdAt + limits.runLimitMs > now ? Math.min(startBy, createdAt + limits.runLimitMs) : startBy);
 
       while (!isTerminalStatus(prediction.status)) {
         const now = Date.now();
@@ -228,7 +237,7 @@ export class PredictionRunner {
             );
           }
         }
-        const notified = await this.waitForWebhook(prediction.id, Math.min(waitMs, (runBy ?? startBy) - now));
+        const notified = await this.waitForWebhook(prediction.id, Math.min(waitMs, nextLimit(now) - now));
         prediction = notified ?? (await this.poll(prediction));
         latest = prediction;
         if (!isTerminalStatus(prediction.status)) this.progress.set({ phase: waitingPhaseOf(prediction.status) });

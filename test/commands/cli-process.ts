@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { compiledCliEntry } from '../helpers/compiled-cli';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-/** A long-running `clipgen <command>` (from source, via tsx) whose output a test can wait on. */
+/** A long-running `clipgen <command>` (compiled, test/helpers/compiled-cli.ts) whose output a test can wait on. */
 export class CliProcess {
   stdout = '';
   stderr = '';
@@ -12,8 +13,7 @@ export class CliProcess {
   private waiters: Array<() => void> = [];
 
   constructor(args: string[], env: NodeJS.ProcessEnv) {
-    // One process (no tsx wrapper), so signals reach clipgen itself.
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'cli.ts'), ...args], {
+    this.child = spawn(process.execPath, [compiledCliEntry(), ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,7 +10,9 @@ import { runCli } from './run-cli';
 
 jest.setTimeout(120_000);
 
-const harness = useClipHarness('dev');
+/** The simulator's clock runs this far ahead of the machine's: a test moves it to end a cold boot when it chooses. */
+let simulatorSkewMs = 0;
+const harness = useClipHarness('dev', { simulator: { now: () => Date.now() + simulatorSkewMs } });
 
 /** `clipgen generate` against a real dev server, with a worker polling the task queue it names. */
 describe('clipgen generate', () => {
@@ -95,8 +97,8 @@ describe('clipgen generate', () => {
   });
 
   it('--attach follows the clip already running instead of failing; the clip is made once', async () => {
-    // A cold boot keeps the first clip running while the second command starts (tsx) and attaches.
-    harness.simulator.faults.add({ kind: 'cold-boot', seconds: 20 });
+    // A cold boot keeps the first clip running until the second command has attached; then the clock ends it.
+    harness.simulator.faults.add({ kind: 'cold-boot', seconds: 600 });
     const jobId = randomUUID();
     const workflowId = `clip-${jobId}-0`;
     const { worker } = await harness.worker(undefined, taskQueue);
@@ -110,6 +112,7 @@ describe('clipgen generate', () => {
         await started.waitForLine(/Web UI: /);
         second = new CliProcess([...args, '--attach', '--json'], env());
         await second.waitForLine(/already running; following it/);
+        simulatorSkewMs += 600_000;
         const firstExit = await started.exited;
         const secondExit = await second.exited;
         return [

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { compiledCliEntry } from '../helpers/compiled-cli';
 
 export interface CliResult {
   code: number | null;
@@ -9,10 +10,10 @@ export interface CliResult {
 
 const ROOT = path.join(__dirname, '..', '..');
 
-/** Runs `clipgen <args>` from source (tsx), as a user would run the built bin. */
+/** Runs `clipgen <args>` compiled (test/helpers/compiled-cli.ts), as a user runs the built bin. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, 'src', 'cli.ts'), ...args], {
+    const child = spawn(process.execPath, [compiledCliEntry(), ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

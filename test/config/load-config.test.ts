@@ -21,7 +21,7 @@ describe('loadConfig', () => {
     expect(config.temporal.tls).toBeNull();
     expect(config.clip).toEqual({ pollInterval: null, deadline: null, startLimit: null });
     expect(config.worker).toEqual({
-      workflowBundle: 'bundle-on-start',
+      workflowBundle: 'prebuilt-if-present',
       maxConcurrentActivities: 100,
       maxConcurrentWorkflowTasks: 40,
       maxActivitiesPerSecond: null,

@@ -1,4 +1,5 @@
 import { addUsd, compareUsd, formatUsd, isUsd, multiplyUsd, parseUsd, subtractUsd } from '../../src/domain/money';
+import { divideRoundingHalfUp, formatFixed, tryParseDecimal } from '../../src/domain/decimal';
 import { invalidInputMessage } from './expect-invalid-input';
 
 describe('parseUsd and formatUsd', () => {
@@ -105,5 +106,95 @@ describe('isUsd', () => {
 
   test.each(['', '-1', '0.0000001', '1000000', '1e-3', '.5', '1.', 'abc', ' 1'])('%j does not', (value) => {
     expect(isUsd(value)).toBe(false);
+  });
+});
+
+describe('reading amounts, at the edges', () => {
+  test('a leading plus sign is read as positive', () => {
+    expect(formatUsd(parseUsd('+0.5'))).toBe('0.500000');
+  });
+
+  test('texts up to 400 characters are read; a longer one is refused', () => {
+    const longest = `0.${'0'.repeat(397)}1`;
+    expect(longest).toHaveLength(400);
+    expect(formatUsd(parseUsd(longest))).toBe('0.000000');
+    expect(invalidInputMessage(() => parseUsd(`${longest}0`))).toContain('must be a decimal number');
+  });
+
+  test('exponents up to ±400 are read; beyond, the text is refused', () => {
+    expect(formatUsd(parseUsd('1e-400'))).toBe('0.000000');
+    expect(parseUsd('0e400')).toBe(0n);
+    expect(invalidInputMessage(() => parseUsd('1e401'))).toContain('must be a decimal number');
+    expect(invalidInputMessage(() => parseUsd('1e-401'))).toContain('must be a decimal number');
+  });
+
+  test('the refused text is quoted, cut to 40 characters; a value of another type is named by its type', () => {
+    expect(invalidInputMessage(() => parseUsd('x'.repeat(50)))).toBe(
+      `USD amount must be a decimal number such as "0.0014" (got "${'x'.repeat(40)}")`,
+    );
+    expect(invalidInputMessage(() => parseUsd(undefined as unknown as string))).toBe(
+      'USD amount must be a decimal number such as "0.0014" (got undefined)',
+    );
+  });
+
+  test('formatUsd takes 0 to 12 decimals, whole numbers only', () => {
+    expect(formatUsd(parseUsd('1.5'), 12)).toBe('1.500000000000');
+    expect(invalidInputMessage(() => formatUsd(1n, -1))).toBe('decimals must be an integer from 0 to 12 (got -1)');
+    expect(invalidInputMessage(() => formatUsd(1n, 1.5))).toBe('decimals must be an integer from 0 to 12 (got 1.5)');
+  });
+
+  test('formatUsd rounds negative amounts half away from zero too', () => {
+    expect(formatUsd(parseUsd('-2.5'), 0)).toBe('-3');
+    expect(formatUsd(parseUsd('-2.4'), 0)).toBe('-2');
+    expect(formatUsd(parseUsd('-0.000000000001'), 12)).toBe('-0.000000000001');
+  });
+
+  test('multiplyUsd refuses a malformed price or quantity, naming which', () => {
+    expect(invalidInputMessage(() => multiplyUsd('abc', 1))).toBe(
+      'price must be a decimal number such as "0.0014" (got "abc")',
+    );
+    expect(invalidInputMessage(() => multiplyUsd('0.1', 'ten'))).toBe(
+      'quantity must be a decimal number such as "0.0014" (got "ten")',
+    );
+  });
+
+  test('isUsd is false for anything but a string, and matches the whole text', () => {
+    expect(isUsd(5 as unknown as string)).toBe(false);
+    expect(isUsd('1.5x')).toBe(false);
+    expect(isUsd('x1.5')).toBe(false);
+    expect(isUsd('1.1234567')).toBe(false);
+  });
+});
+
+describe('divideRoundingHalfUp', () => {
+  test.each([
+    [7n, 2n, 4n],
+    [5n, 3n, 2n],
+    [4n, 3n, 1n],
+    [-7n, 2n, -4n],
+    [7n, -2n, -4n],
+    [-7n, -2n, 4n],
+    [-4n, 3n, -1n],
+    [6n, 3n, 2n],
+  ])('%d / %d rounds half away from zero to %d', (numerator, divisor, quotient) => {
+    expect(divideRoundingHalfUp(numerator, divisor)).toBe(quotient);
+  });
+});
+
+describe('tryParseDecimal and formatFixed', () => {
+  test('keep the scale the text was written with, and shift it by the exponent', () => {
+    expect(tryParseDecimal('1.50')).toEqual({ coefficient: 150n, scale: 2 });
+    expect(tryParseDecimal('15e-3')).toEqual({ coefficient: 15n, scale: 3 });
+    expect(tryParseDecimal('1.5e1')).toEqual({ coefficient: 15n, scale: 0 });
+    expect(tryParseDecimal('-2e2')).toEqual({ coefficient: -200n, scale: 0 });
+    expect(tryParseDecimal('.')).toBeNull();
+    expect(tryParseDecimal('e5')).toBeNull();
+  });
+
+  test('pad small amounts with zeros and put the sign first', () => {
+    expect(formatFixed(5n, 3)).toBe('0.005');
+    expect(formatFixed(-5n, 3)).toBe('-0.005');
+    expect(formatFixed(-1234n, 0)).toBe('-1234');
+    expect(formatFixed(1234n, 2)).toBe('12.34');
   });
 });

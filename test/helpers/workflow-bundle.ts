@@ -44,20 +44,22 @@ async function sharedBundle(): Promise<WorkflowBundle> {
 }
 
 /**
- * Everything the bundle can contain: the sources under src/ (workflows may import only domain code and types, but
- * hashing all of src/ costs a millisecond and cannot miss an import), the locked dependency versions and the
- * testing interceptors.
+ * A key of everything built from these folders can contain: their TypeScript sources (hashing all of src/ for the
+ * workflows costs a millisecond and cannot miss an import), the locked dependency versions and the testing
+ * interceptors.
  */
-function sourceKey(): string {
+export function sourceKey(dirs: string[] = ['src']): string {
   const hash = createHash('sha256');
-  const files = fs.readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).sort();
-  for (const file of files) {
-    if (!file.endsWith('.ts')) continue;
-    hash
-      .update(file)
-      .update('\0')
-      .update(fs.readFileSync(path.join(ROOT, 'src', file)))
-      .update('\0');
+  for (const dir of dirs) {
+    const files = fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' }).sort();
+    for (const file of files) {
+      if (!file.endsWith('.ts')) continue;
+      hash
+        .update(path.join(dir, file))
+        .update('\0')
+        .update(fs.readFileSync(path.join(ROOT, dir, file)))
+        .update('\0');
+    }
   }
   hash.update(fs.readFileSync(path.join(ROOT, 'package-lock.json')));
   hash.update(JSON.stringify(workflowInterceptorModules));

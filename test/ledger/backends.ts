@@ -52,6 +52,15 @@ export function describeEachLedger(name: string, body: (backend: LedgerBackend) 
   );
 }
 
+/**
+ * A test of concurrent transactions (row locks, lost updates). PGlite runs one transaction at a time, so there it
+ * could not fail: it runs on PostgreSQL only, and on PGlite shows as skipped, saying why.
+ */
+export function itConcurrent(backend: LedgerBackend, name: string, fn: () => Promise<void>): void {
+  if (backend.name === 'postgres') it(`${name} (parallel transactions on PostgreSQL)`, fn);
+  else it.skip(`${name} (skipped on PGlite: it runs one transaction at a time; PostgreSQL runs this)`, fn);
+}
+
 async function openMigrated(opening: Promise<SqlDatabase>): Promise<OpenedLedger> {
   const db = await opening;
   const ledger = createSqlLedger(db);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ClipCostEntry } from '../../src/ledger/types';
-import { clipCostEntry, describeEachLedger, type OpenedLedger } from './backends';
+import { clipCostEntry, describeEachLedger, itConcurrent, type OpenedLedger } from './backends';
 
 /** A booking of 4.484541 s of SVD at $0.0014/s. */
 function entry(jobId: string, overrides: Partial<ClipCostEntry> = {}): ClipCostEntry {
@@ -122,7 +122,7 @@ describeEachLedger('the cost ledger', (backend) => {
       expect(await sumOfRows(jobId)).toBe(job?.totalCost);
     });
 
-    it('loses no update when 50 bookings for one job run at once', async () => {
+    itConcurrent(backend, 'loses no update when 50 bookings for one job run at once', async () => {
       const jobId = randomUUID();
       await opened.ledger.ensureJob(jobId);
       const results = await Promise.all(
@@ -137,7 +137,7 @@ describeEachLedger('the cost ledger', (backend) => {
       expect(new Set(results.map((result) => result.totalCost)).size).toBe(50);
     });
 
-    it('applies only one of 50 simultaneous bookings of the same key', async () => {
+    itConcurrent(backend, 'applies only one of 50 simultaneous bookings of the same key', async () => {
       const jobId = randomUUID();
       await opened.ledger.ensureJob(jobId);
       const same = entry(jobId, { clipIndex: 4, amountUsd: '0.123456' });

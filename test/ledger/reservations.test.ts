@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { clipCostEntry, describeEachLedger, type OpenedLedger } from './backends';
+import { clipCostEntry, describeEachLedger, itConcurrent, type OpenedLedger } from './backends';
 
 const entry = clipCostEntry;
 
@@ -99,7 +99,7 @@ describeEachLedger('budget reservations', (backend) => {
     expect(await reservedAmounts(jobId)).toEqual([]);
   });
 
-  it('grants exactly as many of 10 simultaneous checks as the budget holds', async () => {
+  itConcurrent(backend, 'grants exactly as many of 10 simultaneous checks as the budget holds', async () => {
     const jobId = randomUUID();
     await opened.ledger.ensureJob(jobId, '0.45');
     await opened.ledger.bookClipCost(entry(jobId, { clipIndex: 99, amountUsd: '0.05' }));
@@ -116,7 +116,7 @@ describeEachLedger('budget reservations', (backend) => {
     ).toEqual(['0.000000', '0.100000', '0.200000', '0.300000']);
   });
 
-  it('never deadlocks or overshoots when checks and bookings of one job interleave', async () => {
+  itConcurrent(backend, 'never deadlocks or overshoots when checks and bookings of one job interleave', async () => {
     const jobId = randomUUID();
     await opened.ledger.ensureJob(jobId, '1');
     const bookings = Array.from({ length: 10 }, (_, clipIndex) =>

@@ -32,3 +32,35 @@ describe('nonPublicAddressKind', () => {
     },
   );
 });
+
+describe('nonPublicAddressKind on addresses that route to an embedded IPv4 address', () => {
+  it('refuses anything that is not an IP address, such as a host name', () => {
+    expect(nonPublicAddressKind('localhost')).toBe('not an IP address');
+    expect(nonPublicAddressKind('10.0.0.1.example.com')).toBe('not an IP address');
+  });
+
+  it('reads a NAT64 address high group first: 64:ff9b::7f00:1 is 127.0.0.1, not 0.1.127.0', () => {
+    expect(nonPublicAddressKind('64:ff9b::7f00:1')).toBe('loopback');
+    expect(nonPublicAddressKind('64:ff9b:0:0:0:0:c0a8:0101')).toBe('private');
+  });
+
+  it('takes only 64:ff9b::/96 for NAT64: other groups before the IPv4 part make it a public address', () => {
+    expect(nonPublicAddressKind('64:ff9b:1::7f00:1')).toBeNull();
+    expect(nonPublicAddressKind('64:ff9b:0:0:0:1:7f00:1')).toBeNull();
+    expect(nonPublicAddressKind('65:ff9b::7f00:1')).toBeNull();
+    expect(nonPublicAddressKind('64:ff9a::7f00:1')).toBeNull();
+  });
+
+  it('reads a 6to4 address from its second and third groups', () => {
+    expect(nonPublicAddressKind('2002:7f00:1::')).toBe('loopback');
+    expect(nonPublicAddressKind('2002:a9fe:a9fe::1')).toBe('link-local');
+    expect(nonPublicAddressKind('2002:0808:0808::1')).toBeNull();
+    expect(nonPublicAddressKind('2003:7f00:1::')).toBeNull();
+  });
+
+  it('reads a fully written address, a zone id and a dotted IPv4 tail alike', () => {
+    expect(nonPublicAddressKind('2002:c0a8:0101:0:0:0:0:1')).toBe('private');
+    expect(nonPublicAddressKind('64:ff9b::127.0.0.1%eth0')).toBe('loopback');
+    expect(nonPublicAddressKind('64:ff9b::8.8.4.4')).toBeNull();
+  });
+});

@@ -153,6 +153,17 @@ describe('openDownload', () => {
     expect(server.requests.length).toBe(before);
   });
 
+  it('refuses loopback and private hosts by default, sending them no request', async () => {
+    const before = server.requests.length;
+    await expectFailure(
+      openDownload(server.ipUrl('/files/clip.mp4'), DEFAULT_DOWNLOAD_POLICY),
+      'GenerationError',
+      /loopback address/,
+    );
+    await expectFailure(openDownload('http://10.0.0.7/x.mp4', DEFAULT_DOWNLOAD_POLICY), 'GenerationError', /private/);
+    expect(server.requests.length).toBe(before);
+  });
+
   it('refuses schemes other than http and https', async () => {
     await expectFailure(openDownload('file:///etc/passwd', policy), 'GenerationError', /only http and https/);
     await expectFailure(openDownload('ftp://127.0.0.1/clip.mp4', policy), 'GenerationError', /only http and https/);

@@ -79,3 +79,87 @@ describe('webhook signatures', () => {
     expect(verifyWebhook({ headers: fresh, rawBody: freshBody, secret })).toEqual({ ok: true });
   });
 });
+
+describe('webhook signature checks, one rule each', () => {
+  const verify = (overrides: Partial<Parameters<typeof verifyWebhook>[0]> = {}) =>
+    verifyWebhook({ headers: headers(), rawBody: body, secret, now: sentAt, ...overrides });
+
+  it.each(['webhook-id', 'webhook-timestamp', 'webhook-signature'])('refuses a delivery missing only %s', (name) => {
+    const partial: Record<string, string> = { ...headers() };
+    delete partial[name];
+    expect(verify({ headers: partial })).toEqual({
+      ok: false,
+      reason: 'missing webhook-id, webhook-timestamp or webhook-signature header',
+    });
+    expect(verify({ headers: { ...headers(), [name]: '   ' } }).ok).toBe(false);
+  });
+
+  it('reads header names in any case, the first of repeated values, and trims them', () => {
+    const mixed = {
+      'Webhook-Id': [id, 'msg_other'],
+      'WEBHOOK-TIMESTAMP': ` ${timestamp} `,
+      'Webhook-Signature': `${signature}\t`,
+    };
+    expect(verify({ headers: mixed })).toEqual({ ok: true });
+  });
+
+  it.each(['1614265330.5', '-1614265330', '1614265330s', 'x1614265330'])(
+    'refuses the timestamp %j: it must be whole Unix seconds',
+    (ts) => {
+      expect(verify({ headers: headers(signature, ts) })).toEqual({
+        ok: false,
+        reason: 'webhook-timestamp is not Unix seconds',
+      });
+    },
+  );
+
+  it('accepts a timestamp exactly at the tolerance, either way, and names the distance past it', () => {
+    expect(verify({ now: new Date(sentAt.getTime() + 300_000) }).ok).toBe(true);
+    expect(verify({ now: new Date(sentAt.getTime() - 300_000) }).ok).toBe(true);
+    expect(verify({ now: new Date(sentAt.getTime() - 301_000) })).toEqual({
+      ok: false,
+      reason: 'webhook-timestamp is 301 s in the future (tolerance 300 s)',
+    });
+    expect(verify({ now: new Date(sentAt.getTime() + 31_000), toleranceSeconds: 30 })).toEqual({
+      ok: false,
+      reason: 'webhook-timestamp is 31 s old (tolerance 30 s)',
+    });
+  });
+
+  it('counts whole seconds of the clock: 300.9 s late is still within 300 s', () => {
+    expect(verify({ now: new Date(sentAt.getTime() + 300_900) }).ok).toBe(true);
+  });
+
+  it('refuses a secret that decodes to no key, before comparing anything', () => {
+    expect(verify({ secret: 'whsec_' })).toEqual({
+      ok: false,
+      reason: 'the webhook secret is not a whsec_<base64> key',
+    });
+  });
+
+  it('takes a secret without its whsec_ prefix as the base64 key itself', () => {
+    expect(verify({ secret: secret.slice('whsec_'.length) })).toEqual({ ok: true });
+  });
+
+  it('ignores entries of other versions, even carrying the right bytes', () => {
+    expect(verify({ headers: headers(`v2,${signature.slice(3)}`) }).ok).toBe(false);
+    expect(verify({ headers: headers(`v1${signature.slice(3)}`) }).ok).toBe(false);
+  });
+
+  it('refuses a signature of the wrong length without throwing', () => {
+    expect(verify({ headers: headers('v1,AAAA') })).toEqual({
+      ok: false,
+      reason: 'no webhook-signature entry matches the body',
+    });
+  });
+
+  it('finds the matching entry among several separated by any whitespace', () => {
+    expect(verify({ headers: headers(`v1,AAAA  \t ${signature}`) }).ok).toBe(true);
+  });
+
+  it('signs id, timestamp and body joined by dots: moving a dot changes the signature', () => {
+    const moved = signWebhook({ id: `${id}.${timestamp}`, timestamp: '', body }, secret);
+    expect(moved).not.toBe(signature);
+    expect(signWebhook({ id, timestamp, body: `.${body}` }, secret)).not.toBe(signature);
+  });
+});

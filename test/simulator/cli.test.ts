@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseSimulatorArgs } from '../../simulator';
+import { compiledCliEntry } from '../helpers/compiled-cli';
 
 describe('clipgen simulator arguments', () => {
   it('reads flags in both spellings and the token from SIMULATOR_TOKEN', () => {
@@ -26,23 +27,11 @@ describe('clipgen simulator arguments', () => {
 
 describe('clipgen simulator process', () => {
   it('prints its URL, serves the API with the configured token and stops cleanly on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--require',
-        'tsx/cjs',
-        '-e',
-        "require('./simulator').runSimulatorCommand(process.argv.slice(1))",
-        '--',
-        '--port',
-        '0',
-      ],
-      {
-        cwd: path.resolve(__dirname, '../..'),
-        env: { ...process.env, SIMULATOR_TOKEN: 'cli-token' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [compiledCliEntry(), 'simulator', '--port', '0'], {
+      cwd: path.resolve(__dirname, '../..'),
+      env: { ...process.env, SIMULATOR_TOKEN: 'cli-token' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));

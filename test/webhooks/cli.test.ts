@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Simulator } from '../../simulator';
 import { freePort } from '../../src/temporal/dev-server';
+import { runCli } from '../commands/run-cli';
+import { compiledCliEntry } from '../helpers/compiled-cli';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { startTestSimulator } from '../simulator/helpers';
 import { post, signedDelivery } from './deliveries';
@@ -27,12 +29,12 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** `clipgen <args>` from source, resolved with the receiver's URL once its output says it listens. */
+/** `clipgen <args>` (compiled for tests), resolved with the receiver's URL once its output says it listens. */
 function startCommand(
   args: string[],
   extraEnv: NodeJS.ProcessEnv,
 ): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, 'src', 'cli.ts'), ...args], {
+  const child = spawn(process.execPath, [compiledCliEntry(), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...extraEnv },
   });
@@ -115,17 +117,8 @@ describe('clipgen webhooks', () => {
   });
 
   it('exits with a usage error on a bad port', async () => {
-    const child = spawn(
-      process.execPath,
-      [require.resolve('tsx/cli'), path.join(ROOT, 'src', 'cli.ts'), 'webhooks', '--port', 'x'],
-      {
-        cwd: ROOT,
-      },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-
-    expect(await exitOf(child)).toBe(2);
+    const { code, stderr } = await runCli(['webhooks', '--port', 'x']);
+    expect(code).toBe(2);
     expect(stderr).toContain('--port must be a number');
   });
 });

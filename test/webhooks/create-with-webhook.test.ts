@@ -37,7 +37,7 @@ function create(webhook?: { publicUrl: string; fallbackPollIntervalMs: number })
 }
 
 describe('createPrediction with webhooks configured', () => {
-  it("sends the receiver's URL for this workflow and model, with the token and start/completed events", async () => {
+  it("sends the receiver's URL for this workflow and model, with the token, asking only for the completed event", async () => {
     const created = await create({ publicUrl: 'https://hooks.example.com/clipgen', fallbackPollIntervalMs: 30_000 });
 
     expect(created).toMatchObject({ id: 'created', webhook: { fallbackPollIntervalMs: 30_000 } });
@@ -49,7 +49,7 @@ describe('createPrediction with webhooks configured', () => {
       model: 'kling-v2.1',
       clipgen_token: 'run-1-primary-0',
     });
-    expect(body.webhook_events_filter).toEqual(['start', 'completed']);
+    expect(body.webhook_events_filter).toEqual(['completed']);
   });
 
   it('without webhooks sends none and tells the workflow to poll (webhook: null)', async () => {

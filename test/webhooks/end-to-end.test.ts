@@ -10,9 +10,8 @@ import { post, signedDelivery } from './deliveries';
 
 jest.setTimeout(120_000);
 
-/** Long enough to act while a prediction runs; far shorter than the fallback poll interval. */
+/** Long enough to act while a prediction runs; far shorter than the catalogue's 120 s deadline. */
 const PREDICT_SECONDS = 2;
-const FALLBACK_POLL_MS = 30_000;
 const silent = { info: () => undefined, warn: () => undefined };
 
 type ClipHandle = WorkflowHandle<typeof generateClipWorkflow>;
@@ -21,7 +20,7 @@ let harness: ClipHarness;
 let receiver: WebhookReceiver;
 
 beforeAll(async () => {
-  // The dev server keeps real time, so a 30 s fallback poll really is 30 s away.
+  // The dev server keeps real time, so the safety-net poll at the deadline really is that far away.
   harness = await ClipHarness.start('dev', { simulator: { predictSeconds: PREDICT_SECONDS, startSeconds: 0.1 } });
   receiver = await startWebhookReceiver({
     secret: harness.simulator.webhookSecret,
@@ -31,7 +30,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  harness.webhook = { publicUrl: receiver.url, fallbackPollIntervalMs: FALLBACK_POLL_MS };
+  harness.webhook = { publicUrl: receiver.url, fallbackPollIntervalMs: null };
 });
 
 afterEach(() => harness.simulator.faults.clear());
@@ -57,12 +56,12 @@ async function runClip(
   });
 }
 
-/** The progress once the workflow waits for its prediction. */
+/** The progress once the workflow waits for its prediction (to start, or to finish). */
 async function whileWaiting(handle: ClipHandle): Promise<ClipProgress> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const progress = await handle.query<ClipProgress>('progress');
-    if (progress.phase === 'waiting-for-prediction' && progress.predictionId) return progress;
+    if (progress.phase.startsWith('waiting-for-') && progress.predictionId) return progress;
     if (Date.now() > deadline) throw new Error(`the clip never waited for a prediction (${progress.phase})`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -73,19 +72,36 @@ function predictionsCreated(): number {
 }
 
 describe('webhooks on a real dev server, delivered by the simulator', () => {
-  it('wake the workflow as the prediction completes, long before the 30 s fallback poll', async () => {
+  it('wake the workflow as the prediction completes: no poll, and 7 billable actions for the clip', async () => {
     const signalledBefore = receiver.counts().signalled;
     const started = Date.now();
 
     const { clip, handle } = await runClip(harness.input({ duration: 3 }));
 
     expect(clip.status).toBe('success');
-    expect((Date.now() - started) / 1000).toBeLessThan(FALLBACK_POLL_MS / 1000 - 5);
+    expect((Date.now() - started) / 1000).toBeLessThan(30);
     const history = await countHistory(handle);
     expect(history.activities.getPrediction ?? 0).toBe(0);
-    // start and completed
-    expect(history.signals).toBe(2);
-    expect(receiver.counts().signalled - signalledBefore).toBe(2);
+    // Only `completed` is asked for: a `start` webhook would cost a signal to show "running" sooner.
+    expect(history.signals).toBe(1);
+    expect(receiver.counts().signalled - signalledBefore).toBe(1);
+    // The start, reserve, create, the one safety-net timer, the webhook's signal, the booking, fetch-probe-store.
+    expect(history).toMatchObject({ timers: 1, activityAttempts: 4, searchAttributeUpserts: 0, actions: 7 });
+  });
+
+  it('catch a lost webhook with one poll at the deadline, with no fallback poll interval set', async () => {
+    harness.simulator.faults.add({ kind: 'webhook-fail', times: 'always' });
+    const started = Date.now();
+
+    const { clip, handle } = await runClip(harness.input({ duration: 3 }, { deadline: '6s' }));
+
+    expect(clip.status).toBe('success');
+    const waited = (Date.now() - started) / 1000;
+    expect(waited).toBeGreaterThanOrEqual(6);
+    expect(waited).toBeLessThan(30);
+    const history = await countHistory(handle);
+    expect(history.signals).toBe(0);
+    expect(history.activities.getPrediction).toBe(1);
   });
 
   it('ignore forged, stale and replayed deliveries claiming the prediction succeeded', async () => {
@@ -111,8 +127,8 @@ describe('webhooks on a real dev server, delivered by the simulator', () => {
     // The real output, not the forged replicate.delivery URL: the forged "succeeded" never reached the workflow.
     expect(clip.status).toBe('success');
     expect(clip.video.bytes).toBeGreaterThan(0);
-    // start + completed from the simulator, and the one genuine "processing" we sent (its replay was dropped).
-    expect((await countHistory(handle)).signals).toBe(3);
+    // completed from the simulator, and the one genuine "processing" we sent (its replay was dropped).
+    expect((await countHistory(handle)).signals).toBe(2);
   });
 
   it('fall back to polling when every delivery is lost', async () => {

@@ -3,13 +3,13 @@ import { ConfigError, loadConfig, redactConfig } from '../../src/config';
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 describe('webhook configuration', () => {
-  it('is off by default: no public URL, 30 s fallback poll, receiver on 127.0.0.1:8788', () => {
+  it('is off by default: no public URL, no fallback poll interval, receiver on 127.0.0.1:8788', () => {
     expect(loadConfig({}, '/tmp').webhooks).toEqual({
       publicUrl: null,
       secret: null,
       host: '127.0.0.1',
       port: 8788,
-      fallbackPollIntervalMs: 30_000,
+      fallbackPollIntervalMs: null,
       inWorker: false,
     });
   });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import { buildWorkflowBundle } from '../../src/scripts/build-workflow-bundle';
-import { createClipWorker } from '../../src/worker';
+import { createClipWorker, workflowSource, WORKFLOWS_PATH } from '../../src/worker';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { ClipHarness } from '../workflows/harness';
 
@@ -60,6 +60,19 @@ describe('prebuilt workflow bundle', () => {
     );
 
     expect(clip).toMatchObject({ clipIndex: 0, status: 'success', model: 'svd' });
+  });
+
+  it('outside production, is loaded when the build left one beside the code, and bundled on start when not', () => {
+    const bundlePath = path.join(dir, 'left-by-a-build.js');
+    fs.writeFileSync(bundlePath, '// a bundle');
+    expect(workflowSource('prebuilt-if-present', bundlePath)).toEqual({
+      workflowBundle: { codePath: bundlePath },
+      workflowModules: [],
+    });
+    expect(workflowSource('prebuilt-if-present', path.join(dir, 'missing.js'))).toMatchObject({
+      workflowsPath: WORKFLOWS_PATH,
+    });
+    expect(workflowSource('bundle-on-start', bundlePath)).toMatchObject({ workflowsPath: WORKFLOWS_PATH });
   });
 
   it('is required in production mode, with a message that says how to build it', async () => {

@@ -52,15 +52,18 @@ describe('generateClipWorkflow on the simulator', () => {
     expect(harness.created('stability-ai/stable-video-diffusion')).toBe(svdBefore);
   });
 
-  it('does not fall back on a generation failure', async () => {
+  it('does not fall back on a generation failure, though the fallback model could make the clip', async () => {
     harness.simulator.faults.add({
       kind: 'prediction-failed',
       model: 'svd',
       error: 'The input or output was flagged as sensitive. (E005)',
     });
     const cogBefore = harness.created('cuuupid/cogvideox-5b');
+    // 4.5 s: within CogVideoX's reach (6.125 s), so only the rule keeps the fallback from running.
+    const input = harness.input({ duration: 4.5 });
+    expect(planClip('cogvideox', input.clip).plannedDuration).toBeCloseTo(6.125);
 
-    const failure = await workflowFailureOf(harness.run(harness.input()));
+    const failure = await workflowFailureOf(harness.run(input));
 
     expect(failure.type).toBe('GenerationError');
     expect(failure.message).toContain('E005');

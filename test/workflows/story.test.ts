@@ -5,6 +5,8 @@
  * billed-predictions, ...) prove the same paths end to end; this one runs in seconds.
  */
 import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { ClipActivities } from '../../src/activities';
@@ -13,6 +15,7 @@ import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import { FailureType, clipFailure } from '../../src/domain/failures';
 import type { Clip, GenerateClipInput, ModelId, PredictionSnapshot, PredictionStatus } from '../../src/domain/types';
 import type { generateClipWorkflow } from '../../src/workflows';
+import { predictionUpdatedSignal } from '../../src/workflows/signals';
 import { workflowFailureOf } from '../helpers/failures';
 import { predictionSnapshot } from '../helpers/prediction-snapshot';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
@@ -27,6 +30,13 @@ interface Script {
   polls?: Partial<Record<ModelId, Partial<PredictionSnapshot>[]>>;
   /** The budget refuses every reservation. */
   overBudget?: boolean;
+  /** Polls that fail (RetryableError, as a 503 does) before any poll answers. */
+  pollFailures?: number;
+  /**
+   * Creates carry a webhook (the fallback poll every 30 s). The n-th create's webhook, when given, is delivered (as
+   * the receiver's signal) before that create answers, as Replicate's can be for a prediction that fails at once.
+   */
+  webhooks?: (Partial<PredictionSnapshot> | null)[];
 }
 
 const SUCCEEDED: Partial<PredictionSnapshot>[] = [
@@ -38,11 +48,20 @@ const SUCCEEDED: Partial<PredictionSnapshot>[] = [
 class StubWorld {
   readonly calls: string[] = [];
   readonly bookings: RecordClipCostInput[] = [];
+  /** Each create's idempotency token, in order. */
+  readonly tokens: string[] = [];
+  /** Polls asked for, answered or not. */
+  polls = 0;
   private readonly polled = new Map<string, number>();
   private readonly canceled = new Set<string>();
   private created = 0;
+  private pollFailures: number;
+  /** Set by run(): the stub's webhook deliveries signal the clip through it. */
+  client: Client | undefined;
 
-  constructor(private readonly script: Script = {}) {}
+  constructor(private readonly script: Script = {}) {
+    this.pollFailures = script.pollFailures ?? 0;
+  }
 
   activities(): ClipActivities {
     return {
@@ -66,9 +85,28 @@ class StubWorld {
         const failure = this.script.createFailures?.[input.model]?.shift();
         if (failure) throw failure;
         const id = `p${++this.created}-${input.model}`;
-        return { ...predictionSnapshot(input.model, { id, status: 'starting' }), webhook: null, strayWatch: null };
+        this.tokens.push(input.idempotencyToken);
+        const delivered = this.script.webhooks?.[this.created - 1];
+        const workflowId = Context.current().info.workflowExecution?.workflowId;
+        if (delivered && workflowId) {
+          await this.client?.workflow
+            .getHandle(workflowId)
+            .signal(predictionUpdatedSignal, predictionSnapshot(input.model, { ...delivered, id }));
+        }
+        return {
+          ...predictionSnapshot(input.model, { id, status: 'starting' }),
+          webhook: this.script.webhooks ? { fallbackPollIntervalMs: 30_000 } : null,
+          strayWatch: null,
+        };
       },
-      getPrediction: async ({ model, id }) => this.poll(model, id),
+      getPrediction: async ({ model, id }) => {
+        this.polls += 1;
+        if (this.pollFailures > 0) {
+          this.pollFailures -= 1;
+          throw clipFailure(FailureType.Retryable, 'Replicate answered 503 Service Unavailable');
+        }
+        return this.poll(model, id);
+      },
       cancelPrediction: async ({ model, id }) => {
         this.calls.push(`cancel ${id}`);
         this.canceled.add(id);
@@ -76,7 +114,7 @@ class StubWorld {
       },
       sweepStrayPredictions: async () => {
         this.calls.push('sweep');
-        return { canceled: [], booked: [] } as never;
+        return [];
       },
       fetchProbeStore: async (input) => {
         this.calls.push(`store ${input.predictionId}`);
@@ -145,6 +183,7 @@ describe('the clip story, against stub activities', () => {
 
   async function run(world: StubWorld, clipInput: GenerateClipInput = input()): Promise<Clip> {
     const taskQueue = `story-${randomUUID()}`;
+    world.client = env.client;
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
@@ -230,5 +269,48 @@ describe('the clip story, against stub activities', () => {
     expect(failure.type).toBe(FailureType.InvalidInput);
     expect(failure.message).toMatch(/duration/);
     expect(world.calls).toEqual([]);
+  });
+
+  const INTERRUPTED = 'Prediction interrupted; please retry (code: PA)';
+
+  it('re-creates a prediction interrupted with (code: PA) at most twice, then moves to the fallback model', async () => {
+    const world = new StubWorld({ polls: { svd: [{ status: 'failed', error: INTERRUPTED, predictTime: 3 }] } });
+    const clip = await run(world);
+    expect(clip).toMatchObject({ model: 'cogvideox', fallbackUsed: true, retryCount: 2 });
+    expect(world.calls.filter((call) => call.startsWith('create'))).toEqual([
+      'create svd',
+      'create svd',
+      'create svd',
+      'create cogvideox',
+    ]);
+    expect(world.bookings.map(({ prediction }) => `${prediction.id} ${prediction.status}`)).toEqual([
+      'p1-svd failed',
+      'p2-svd failed',
+      'p3-svd failed',
+      'p4-cogvideox succeeded',
+    ]);
+    // Each prediction is its own create: a retried attempt of one never adopts another's prediction.
+    expect(new Set(world.tokens).size).toBe(4);
+  });
+
+  it('carries on polling when a poll still fails after all its retries, and the clip is made', async () => {
+    // A poll activity makes 6 attempts: 8 failures in a row exhaust one poll and two attempts of the next.
+    const world = new StubWorld({ pollFailures: 8 });
+    const clip = await run(world, { ...input(), models: { primary: 'svd', fallback: null } });
+    expect(clip).toMatchObject({ status: 'success', model: 'svd', predictionId: 'p1-svd', retryCount: 0 });
+    expect(world.polls).toBeGreaterThanOrEqual(10);
+    expect(world.calls.filter((call) => call.startsWith('create'))).toEqual(['create svd']);
+  });
+
+  it('with webhooks, waits for the re-created prediction’s own result, not the webhook of the one it replaces', async () => {
+    // The interrupted prediction's webhook arrives at once; the re-created one has none, so its result is polled.
+    const world = new StubWorld({ webhooks: [{ status: 'failed', error: INTERRUPTED, predictTime: 2 }] });
+    const clip = await run(world);
+    expect(clip).toMatchObject({ model: 'svd', fallbackUsed: false, retryCount: 1, predictionId: 'p2-svd' });
+    expect(world.calls.filter((call) => call.startsWith('create'))).toEqual(['create svd', 'create svd']);
+    expect(world.bookings.map(({ prediction }) => `${prediction.id} ${prediction.status}`)).toEqual([
+      'p1-svd failed',
+      'p2-svd succeeded',
+    ]);
   });
 });

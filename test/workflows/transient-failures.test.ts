@@ -97,3 +97,33 @@ it('a poll answered 422 with the Director text is retried, not taken for invalid
   expect(clip).toMatchObject({ status: 'success', model: 'svd', retryCount: 0 });
   expect(harness.created(SVD) - before).toBe(1);
 });
+
+it('a re-create whose create is retried makes its own prediction, never adopting the interrupted one it replaces', async () => {
+  // The interrupted prediction's create is answered; the re-create's first attempt is refused (429), so its retry
+  // looks for a prediction an earlier attempt of the same create made. The interrupted one is not that.
+  harness.simulator.faults.add({
+    kind: 'prediction-failed',
+    model: 'svd',
+    error: 'Prediction interrupted; please retry (code: PA)',
+  });
+  const before = harness.simulator.predictions().length;
+  const input = harness.input();
+  let creates = 0;
+
+  const clip = await harness.run(input, (activities) => ({
+    async createPrediction(create) {
+      const made = await activities.createPrediction(create);
+      if (++creates === 1) harness.simulator.faults.add({ kind: 'http-error', status: 429, retryAfter: 1 });
+      return made;
+    },
+  }));
+
+  const made = harness.simulator.predictions().slice(before);
+  expect(made.map((prediction) => prediction.status)).toEqual(['failed', 'succeeded']);
+  expect(clip).toMatchObject({ status: 'success', model: 'svd', retryCount: 1, predictionId: made[1].id });
+  const rows = await harness.ledger.listClipCosts(input.jobId);
+  expect(rows.map((row) => [row.predictionId, row.predictionStatus])).toEqual([
+    [made[0].id, 'failed'],
+    [made[1].id, 'succeeded'],
+  ]);
+});

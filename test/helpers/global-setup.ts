@@ -1,9 +1,16 @@
+import { buildCompiledCli } from './compiled-cli';
+
+/** Jest global setup: says which suites this machine skips, and builds the CLI the tests spawn. */
+export default async function globalSetup(): Promise<void> {
+  announceSkippedSuites();
+  await buildCompiledCli();
+}
+
 /**
- * Jest global setup: a line, at the top of the run, for each kind of suite this machine cannot run, so that a green run
- * without them says so instead of leaving them out silently (each such suite is also reported as skipped, its name
- * saying why).
+ * A line, at the top of the run, for each kind of suite this machine cannot run, so that a green run without them
+ * says so instead of leaving them out silently (each such suite is also reported as skipped, its name saying why).
  */
-export default async function announceSkippedSuites(): Promise<void> {
+function announceSkippedSuites(): void {
   if (!process.env.DATABASE_URL) {
     process.stderr.write(
       '\nPostgreSQL suites are skipped: DATABASE_URL is not set. To run them, point it at a database you can ' +
