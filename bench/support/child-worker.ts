@@ -25,7 +25,7 @@ export function spawnChildWorker(env: Record<string, string>): ChildWorker {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
-      // The embedded PGlite ledger alone holds ~750 MB of RSS; a Postgres ledger leaves the worker's own memory.
+      // The embedded PGlite ledger holds a few hundred MB of RSS; a Postgres ledger leaves the worker's own memory.
       ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
       ...env,
     },

@@ -32,10 +32,13 @@ function bundleOf(workflowsPath: string): Promise<WorkflowBundle> {
 }
 
 async function sharedBundle(): Promise<WorkflowBundle> {
-  const target = path.join(os.tmpdir(), `clipgen-test-workflows-${sourceKey()}.js`);
+  const key = sourceKey();
+  const target = path.join(os.tmpdir(), `clipgen-test-workflows-${key}.js`);
   const cached = await readIfPresent(target);
   if (cached !== null) return { code: cached };
   const { code } = await bundleOf(DEFAULT_WORKFLOWS);
+  // Sources edited while webpack read them (a hand mutation, an editor's save) would be filed under the old key.
+  if (sourceKey() !== key) return { code };
   // Written whole under a private name, then renamed: a file reading it never sees half a bundle.
   const partial = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   await fs.promises.writeFile(partial, code);
