@@ -3,10 +3,11 @@ const os = require('node:os');
 /**
  * Test files run in parallel: each starts its own servers (Temporal, simulator, storage stand-in, receivers) on free
  * ports, with its own temporary folders, job ids and task queues. Much of a file's time is waiting (servers booting,
- * real-time timers on dev servers, child processes), so one worker more than the machine's cores keeps them busy.
- * CLIPGEN_TEST_WORKERS overrides it (1 runs the files one at a time).
+ * real-time timers on dev servers, child processes), so two workers more than the machine's cores keep them busy
+ * (on 2 cores: 3 workers 309 s, 4 workers 273 s, docs/testing.md). CLIPGEN_TEST_WORKERS overrides it (1 runs the
+ * files one at a time).
  */
-const workers = Number(process.env.CLIPGEN_TEST_WORKERS) || os.availableParallelism() + 1;
+const workers = Number(process.env.CLIPGEN_TEST_WORKERS) || os.availableParallelism() + 2;
 
 /** @type {import('jest').Config} */
 module.exports = {

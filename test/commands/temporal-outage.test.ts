@@ -5,7 +5,6 @@ import path from 'node:path';
 import { IllegalStateError } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
-import { openLedger } from '../../src/ledger';
 import type { CostLedger } from '../../src/ledger/types';
 import { DEFAULT_DOWNLOAD_POLICY } from '../../src/media/download';
 import { createReplicateGateway } from '../../src/replicate/gateway';
@@ -13,7 +12,8 @@ import type { Simulator } from '../../simulator';
 import { createLocalStorage } from '../../src/storage/local';
 import { freePort } from '../../src/temporal/dev-server';
 import { eventuallyAsync } from '../helpers/eventually';
-import { workflowBundle } from '../helpers/workflow-bundle';
+import { openTestLedger } from '../ledger/backends';
+import { inTestWorkflows } from '../helpers/workflow-bundle';
 import { startTestSimulator } from '../simulator/helpers';
 import { CliProcess } from './cli-process';
 import { DevServerProcess } from './dev-server-process';
@@ -69,7 +69,7 @@ describe('clipgen generate while Temporal is unreachable', () => {
     // Each prediction takes a while, so that the clip is still waiting for it when the server goes away.
     [simulator, ledger] = await Promise.all([
       startTestSimulator({ predictSeconds: 4, startSeconds: 0, renderScale: 0.25 }),
-      openLedger({}),
+      openTestLedger(),
       server.start(),
     ]);
     const activities = createActivities({
@@ -80,7 +80,7 @@ describe('clipgen generate while Temporal is unreachable', () => {
       probeTimeoutMs: 20_000,
     });
     connection = await NativeConnection.connect({ address: server.address });
-    worker = await Worker.create({ connection, taskQueue, workflowBundle: await workflowBundle(), activities });
+    worker = await Worker.create({ connection, taskQueue, ...(await inTestWorkflows()), activities });
     workerRun = worker.run();
   });
 

@@ -1,9 +1,14 @@
 import { buildCompiledCli } from './compiled-cli';
+import { workflowBundle } from './workflow-bundle';
 
-/** Jest global setup: says which suites this machine skips, and builds the CLI the tests spawn. */
+/**
+ * Jest global setup: says which suites this machine skips, builds the CLI the tests spawn and the workflow bundle the
+ * in-process workers share (else the first files to start, in parallel, would each run webpack).
+ */
 export default async function globalSetup(): Promise<void> {
   announceSkippedSuites();
   await buildCompiledCli();
+  await workflowBundle();
 }
 
 /**

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { workflowInterceptorModules } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DEFAULT_WORKFLOWS = require.resolve('../../src/workflows');
@@ -25,6 +25,17 @@ export function workflowBundle(workflowsPath = DEFAULT_WORKFLOWS): Promise<Workf
     bundles.set(workflowsPath, bundle);
   }
   return bundle;
+}
+
+/**
+ * The workflow options of a worker created inside a test file: the bundle, with workflows run on the test's own thread
+ * (`debugMode`). Otherwise each worker starts a thread that loads the SDK again, about 0.8 s of CPU, and the tests
+ * create hundreds of workers. Workers started as processes (the CLI, the worker tests) keep the production threads.
+ */
+export async function inTestWorkflows(
+  workflowsPath = DEFAULT_WORKFLOWS,
+): Promise<Required<Pick<WorkerOptions, 'workflowBundle' | 'debugMode'>>> {
+  return { workflowBundle: await workflowBundle(workflowsPath), debugMode: true };
 }
 
 function bundleOf(workflowsPath: string): Promise<WorkflowBundle> {

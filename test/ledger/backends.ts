@@ -4,6 +4,7 @@
  * Postgres half cannot vanish there.
  */
 import { randomUUID } from 'node:crypto';
+import { openLedger } from '../../src/ledger';
 import type { SqlDatabase, ClipCostEntry, CostLedger } from '../../src/ledger/types';
 import { openPgliteDatabase } from '../../src/ledger/pglite';
 import { createPostgresDatabase } from '../../src/ledger/postgres';
@@ -27,6 +28,15 @@ export function postgresTestUrl(): string | undefined {
     throw new Error('DATABASE_URL is not set: in CI the ledger tests must run against PostgreSQL (see .ci/run)');
   }
   return url || undefined;
+}
+
+/**
+ * The ledger a test's clips book into, as the CLI chooses its own: the PostgreSQL test database when DATABASE_URL is
+ * set (tests keep apart by job id), else PGlite in memory. Opening PGlite costs about 1.6 s of CPU, and some thirty
+ * test files open one; the ledger suites above cover both backends either way.
+ */
+export function openTestLedger(): Promise<CostLedger> {
+  return openLedger({ databaseUrl: postgresTestUrl() });
 }
 
 /** The name a Postgres suite carries when it is skipped, so the run says what it left out and how to run it. */

@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import type { PredictionSnapshot } from '../../src/domain/types';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
-import { workflowBundle } from '../helpers/workflow-bundle';
+import { inTestWorkflows } from '../helpers/workflow-bundle';
 import { newSecret, post, signedDelivery, type Delivery } from './deliveries';
 import { receivedQuery, signalRecorderWorkflow } from './signal-recorder-workflow';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle: await workflowBundle(require.resolve('./signal-recorder-workflow')),
+    ...(await inTestWorkflows(require.resolve('./signal-recorder-workflow'))),
   });
   running = worker.run();
   receiver = await startWebhookReceiver({

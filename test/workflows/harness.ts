@@ -9,7 +9,6 @@ import { createActivities, type ActivityDeps, type ClipActivities } from '../../
 import type { WebhookDeps } from '../../src/activities/predictions';
 import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import type { Clip, GenerateClipInput } from '../../src/domain/types';
-import { openLedger } from '../../src/ledger';
 import type { CostLedger } from '../../src/ledger/types';
 import { DEFAULT_DOWNLOAD_POLICY } from '../../src/media/download';
 import { createReplicateGateway } from '../../src/replicate/gateway';
@@ -19,18 +18,20 @@ import { createLocalStorage } from '../../src/storage/local';
 import type { StorageClient } from '../../src/storage/types';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { serveFirstFrame } from '../helpers/first-frame';
+import { openTestLedger } from '../ledger/backends';
 import { createDevServerEnv, createTimeSkippingEnv, type DevServerEnvOptions } from '../helpers/temporal-env';
-import { workflowBundle } from '../helpers/workflow-bundle';
+import { inTestWorkflows } from '../helpers/workflow-bundle';
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
 
-/**
- * Everything a clip needs, real and local: Temporal's time-skipping server, the Replicate simulator driven by the
- * real `replicate` client, folder storage, an in-memory PGlite ledger, and a first-frame image over http.
- */
 /** Sweeps for strays of an unanswered create then last 10 s. */
 export const TEST_REQUEST_TIMEOUT_MS = 5_000;
 
+/**
+ * Everything a clip needs, real and local: Temporal's time-skipping server, the Replicate simulator driven by the
+ * real `replicate` client, folder storage, a ledger (`openTestLedger`: PostgreSQL when DATABASE_URL is set, else
+ * PGlite in memory), and a first-frame image over http.
+ */
 export class ClipHarness {
   /** Set to have creates carry a webhook to a receiver (test/webhooks, or `enableWebhooks`); unset, workflows poll. */
   webhook: WebhookDeps | undefined;
@@ -59,7 +60,7 @@ export class ClipHarness {
       renderScale: 0.25,
       ...options.simulator,
     });
-    const ledger = await openLedger({});
+    const ledger = await openTestLedger();
     const storageDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'clipgen-storage-'));
     const image = await serveFirstFrame();
     return new ClipHarness(env, simulator, ledger, storageDir, image.url, image.close);
@@ -108,7 +109,7 @@ export class ClipHarness {
     const worker = await Worker.create({
       connection: this.env.nativeConnection,
       taskQueue,
-      workflowBundle: await workflowBundle(),
+      ...(await inTestWorkflows()),
       activities: { ...activities, ...wrap(activities) },
     });
     return { worker, taskQueue };

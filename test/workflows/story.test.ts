@@ -19,7 +19,7 @@ import { predictionUpdatedSignal } from '../../src/workflows/signals';
 import { workflowFailureOf } from '../helpers/failures';
 import { predictionSnapshot } from '../helpers/prediction-snapshot';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
-import { workflowBundle } from '../helpers/workflow-bundle';
+import { inTestWorkflows } from '../helpers/workflow-bundle';
 
 jest.setTimeout(60_000);
 
@@ -187,7 +187,7 @@ describe('the clip story, against stub activities', () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowBundle: await workflowBundle(),
+      ...(await inTestWorkflows()),
       activities: world.activities(),
     });
     return worker.runUntil(
