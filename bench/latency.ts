@@ -8,7 +8,16 @@
  */
 import { openLedger } from '../src/ledger';
 import { benchArgs } from './support/args';
-import { benchClipInput, completionTimes, inBatches, startClip } from './support/clips';
+import {
+  benchClipInput,
+  completionTimes,
+  inBatches,
+  phasePercentile,
+  phaseRows,
+  phasesOf,
+  startClip,
+  type AfterCompletion,
+} from './support/clips';
 import { startBenchWorker } from './support/in-process-worker';
 import { fixed, mean, percentile, printJsonSummary, printTable, ratio } from './support/report';
 import { MODES, startStack, type Mode } from './support/stack';
@@ -48,7 +57,7 @@ async function main() {
             const clip = await handle.result();
             const closeTime = (await handle.describe()).closeTime;
             if (!closeTime) throw new Error(`${handle.workflowId} has no close time`);
-            return { predictionId: clip.predictionId, closedAtMs: closeTime.getTime() };
+            return { handle, predictionId: clip.predictionId, closedAtMs: closeTime.getTime() };
           });
           return { mode, closed };
         } finally {
@@ -67,14 +76,22 @@ async function main() {
         }),
       ]),
     );
-    report(latencies, clips, predictSeconds);
+    const phases = new Map<Mode, AfterCompletion[]>(
+      await Promise.all(results.map(async ({ mode, closed }) => [mode, await phasesOf(closed, completedAt)] as const)),
+    );
+    report(latencies, phases, clips, predictSeconds);
   } finally {
     await ledger.close();
     await stack.close();
   }
 }
 
-function report(latencies: Map<Mode, number[]>, clips: number, predictSeconds: number) {
+function report(
+  latencies: Map<Mode, number[]>,
+  phases: Map<Mode, AfterCompletion[]>,
+  clips: number,
+  predictSeconds: number,
+) {
   printTable(
     `Prediction completed_at → workflow closed, seconds (${clips} clips per mode, ${predictSeconds}–${predictSeconds + POLL_INTERVAL_S} s predictions)`,
     ['mode', 'clips', 'p50', 'p95', 'mean', 'min', 'max'],
@@ -103,7 +120,18 @@ function report(latencies: Map<Mode, number[]>, clips: number, predictSeconds: n
     `\nbench:latency completed_at → close, 3 s polling → webhooks: p50 ${fixed(p50p, 2)} s → ${fixed(p50w, 2)} s ` +
       `(${ratio(p50p, p50w)}), p95 ${fixed(p95p, 2)} s → ${fixed(p95w, 2)} s (${ratio(p95p, p95w)})`,
   );
-  printJsonSummary('latency', { webhooks: { p50: p50w, p95: p95w }, polling: { p50: p50p, p95: p95p } });
+  for (const mode of MODES) {
+    printTable(
+      `Where the time went after completed_at, ${mode}, seconds`,
+      ['phase', 'p50', 'p95'],
+      phaseRows(phases.get(mode) ?? []),
+    );
+  }
+  const phasesP50 = (mode: Mode) => phasePercentile(phases.get(mode) ?? [], 50);
+  printJsonSummary('latency', {
+    webhooks: { p50: p50w, p95: p95w, phasesP50: phasesP50('webhooks') },
+    polling: { p50: p50p, p95: p95p, phasesP50: phasesP50('polling') },
+  });
 }
 
 main().catch((error) => {

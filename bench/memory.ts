@@ -4,8 +4,15 @@
  * Streaming keeps memory flat: the 1 GB clip should peak close to the 10 MB one. Each size runs in a fresh worker,
  * measured from a garbage-collected baseline. The outputs are real MP4s padded to size with a `free` box.
  *
+ * Then two figures of the product as it ships: the peak RSS of `clipgen demo` (the README's first command, from the
+ * built lib/: run `npm run build` first), and the RSS of an idle production worker (compiled, prebuilt workflow
+ * bundle, NODE_ENV=production; its ledger is BENCH_DATABASE_URL's Postgres when set, else PGlite). Linux: peaks are
+ * the processes' VmHWM.
+ *
  *   npx tsx bench/memory.ts [--sizes-mb 10,1024]
  */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +21,7 @@ import { makeMp4 } from '../test/media/support/make-media';
 import { startMediaServer, type MediaServer } from '../test/media/support/media-server';
 import { paddedMp4 } from '../test/media/support/padded-mp4';
 import { benchArgs } from './support/args';
-import { spawnChildWorker } from './support/child-worker';
+import { compileProductionWorker, spawnChildWorker } from './support/child-worker';
 import { fixed, megabytes, printJsonSummary, printTable, ratio, toMegabytes } from './support/report';
 import { startStack, type BenchStack } from './support/stack';
 import { storeOnlyWorkflow } from './support/store-only-workflow';
@@ -36,16 +43,21 @@ async function main() {
   const mp4 = await readFile(await makeMp4(mediaDir, 'clip.mp4', { frames: 49, fps: 8 }));
   const source = await startMediaServer(mediaDir);
   const results: Measured[] = [];
+  let idleWorkerRssBytes: number;
   try {
     for (const size of sizes) {
       console.error(`storing ${size} MB…`);
       results.push(await measure(stack, source, mp4, size));
     }
+    console.error('an idle production worker…');
+    idleWorkerRssBytes = await measureIdleWorker(stack);
   } finally {
     await source.close();
     await stack.close();
     await rm(mediaDir, { recursive: true, force: true });
   }
+  console.error('clipgen demo…');
+  const demoPeakRssBytes = await measureDemo();
   printTable(
     'Worker process RSS while fetchProbeStore fetches, probes and stores one output locally (sampled every 20 ms)',
     ['output', 'stored', 'time (s)', 'MB/s', 'RSS before', 'RSS peak', 'peak − before'],
@@ -69,7 +81,21 @@ async function main() {
       `${megabytes(smallest.peakRssBytes - smallest.baselineRssBytes)} for ` +
       `${ratio(largest.storedBytes, smallest.storedBytes)} the bytes`,
   );
+  printTable(
+    'The product as it ships',
+    ['process', 'RSS'],
+    [
+      ['clipgen demo (node bin/clipgen.js demo), peak', megabytes(demoPeakRssBytes)],
+      [
+        `production worker idle (${process.env.BENCH_DATABASE_URL ? 'Postgres' : 'PGlite'} ledger)`,
+        megabytes(idleWorkerRssBytes),
+      ],
+    ],
+  );
   printJsonSummary('memory', {
+    demoPeakRssMb: toMegabytes(demoPeakRssBytes),
+    idleWorkerRssMb: toMegabytes(idleWorkerRssBytes),
+    idleWorkerLedger: process.env.BENCH_DATABASE_URL ? 'postgres' : 'pglite',
     sizes: Object.fromEntries(
       results.map((r) => [
         String(r.megabytes),
@@ -122,6 +148,55 @@ async function measure(stack: BenchStack, source: MediaServer, mp4: Buffer, size
   } finally {
     await worker.stop();
   }
+}
+
+/** RSS of a production worker 5 s after it first polled, garbage collected, doing nothing. */
+async function measureIdleWorker(stack: BenchStack): Promise<number> {
+  const production = await compileProductionWorker();
+  const taskQueue = `bench-idle-${randomUUID()}`;
+  const worker = spawnChildWorker(
+    {
+      TEMPORAL_ADDRESS: stack.env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      CLIPGEN_DATA_DIR: path.join(stack.workDir, taskQueue),
+      LOG_LEVEL: 'ERROR',
+    },
+    production,
+  );
+  try {
+    await worker.ready(stack.env.client, taskQueue);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    return (await worker.reset()).rssBytes;
+  } finally {
+    await worker.stop();
+    await production.remove();
+  }
+}
+
+/** Peak RSS (VmHWM, read every 20 ms until it exits) of `node bin/clipgen.js demo --json` on embedded defaults. */
+async function measureDemo(): Promise<number> {
+  const root = path.join(__dirname, '..');
+  if (!existsSync(path.join(root, 'lib', 'src', 'cli.js'))) throw new Error('run `npm run build` first');
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'clipgen-bench-demo-'));
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'clipgen.js'), 'demo', '--json'], {
+    cwd: dataDir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CLIPGEN_DATA_DIR: dataDir },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let peakKb = 0;
+  const sample = setInterval(() => {
+    try {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (match) peakKb = Math.max(peakKb, Number(match[1]));
+    } catch {
+      // exited between two samples
+    }
+  }, 20);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearInterval(sample);
+  await rm(dataDir, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`clipgen demo exited with ${code}`);
+  return peakKb * 1024;
 }
 
 main().catch((error) => {

@@ -1,6 +1,6 @@
 /**
- * bench:throughput — N clips in flight on ONE worker process (the production `clipgen worker`, in a child process
- * so its CPU and memory are its own), all started at once, with 60 s predictions and the catalogue's 120 s
+ * bench:throughput — N clips in flight on ONE worker process (the production `clipgen worker`: compiled, with its
+ * prebuilt workflow bundle, NODE_ENV=production, in a child process so its CPU and memory are its own), all started at once, with 60 s predictions and the catalogue's 120 s
  * deadline: 3 s timer polling vs webhooks (receiver inside the worker, WEBHOOKS_IN_WORKER=true). The simulator
  * and the dev server share the machine with it.
  *
@@ -8,14 +8,25 @@
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Simulator } from '../simulator';
 import { freePort } from '../src/temporal/dev-server';
 import { countHistory } from '../test/helpers/history-counts';
 import { benchArgs } from './support/args';
-import { spawnChildWorker } from './support/child-worker';
-import { benchClipInput, completionTimes, inBatches, startClip, type ClipHandle } from './support/clips';
+import { compileProductionWorker, spawnChildWorker } from './support/child-worker';
+import type { CompiledEntry } from './support/compiled-entry';
+import {
+  benchClipInput,
+  completionTimes,
+  failureType,
+  inBatches,
+  lagsOf,
+  phasePercentile,
+  PHASES,
+  phasesOf,
+  startClip,
+  type AfterCompletion,
+  type ClipHandle,
+} from './support/clips';
 import { fixed, megabytes, percentile, printJsonSummary, printTable, ratio, toMegabytes } from './support/report';
 import { MODES, startStack, type BenchStack, type Mode } from './support/stack';
 
@@ -31,6 +42,8 @@ interface Run {
   otherFailures: string[];
   /** completed_at → workflow close, seconds. */
   lags: number[];
+  /** Where each successful clip's lag went. */
+  phases: AfterCompletion[];
   wallSeconds: number;
   cpuSeconds: number;
   peakRssBytes: number;
@@ -44,6 +57,7 @@ async function main() {
   const levels = args.numbers('clips', [100, 500, 1000]);
   const predictSeconds = args.number('predict-seconds', 60);
   const modes = args.list('modes', [...MODES]) as Mode[];
+  const production = await compileProductionWorker();
   const stack = await startStack();
   const simulator = await stack.simulator(predictSeconds);
   const runs: Run[] = [];
@@ -51,35 +65,45 @@ async function main() {
     for (const clips of levels) {
       for (const mode of modes) {
         console.error(`${clips} clips, ${mode}…`);
-        runs.push(await runLevel(stack, simulator, clips, mode));
+        runs.push(await runLevel(stack, simulator, production, clips, mode));
       }
     }
   } finally {
     await stack.close();
+    await production.remove();
   }
   report(runs, predictSeconds);
 }
 
-async function runLevel(stack: BenchStack, simulator: Simulator, clips: number, mode: Mode): Promise<Run> {
+async function runLevel(
+  stack: BenchStack,
+  simulator: Simulator,
+  production: CompiledEntry,
+  clips: number,
+  mode: Mode,
+): Promise<Run> {
   const taskQueue = `bench-${mode}-${clips}-${randomUUID()}`;
   const port = await freePort();
-  const worker = spawnChildWorker({
-    TEMPORAL_ADDRESS: stack.env.address,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    REPLICATE_API_TOKEN: 'bench-token',
-    REPLICATE_BASE_URL: simulator.baseUrl,
-    CLIPGEN_DATA_DIR: path.join(stack.workDir, taskQueue),
-    DOWNLOAD_ALLOW_PRIVATE_HOSTS: 'true',
-    LOG_LEVEL: 'ERROR',
-    ...(mode === 'webhooks'
-      ? {
-          WEBHOOK_PUBLIC_URL: `http://127.0.0.1:${port}`,
-          WEBHOOK_HOST: '127.0.0.1',
-          WEBHOOK_PORT: String(port),
-          WEBHOOKS_IN_WORKER: 'true',
-        }
-      : {}),
-  });
+  const worker = spawnChildWorker(
+    {
+      TEMPORAL_ADDRESS: stack.env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      REPLICATE_API_TOKEN: 'bench-token',
+      REPLICATE_BASE_URL: simulator.baseUrl,
+      CLIPGEN_DATA_DIR: path.join(stack.workDir, taskQueue),
+      DOWNLOAD_ALLOW_PRIVATE_HOSTS: 'true',
+      LOG_LEVEL: 'ERROR',
+      ...(mode === 'webhooks'
+        ? {
+            WEBHOOK_PUBLIC_URL: `http://127.0.0.1:${port}`,
+            WEBHOOK_HOST: '127.0.0.1',
+            WEBHOOK_PORT: String(port),
+            WEBHOOKS_IN_WORKER: 'true',
+          }
+        : {}),
+    },
+    production,
+  );
   try {
     await worker.ready(stack.env.client, taskQueue);
     const before = await worker.reset();
@@ -101,6 +125,13 @@ async function runLevel(stack: BenchStack, simulator: Simulator, clips: number, 
       timeouts: failures.filter((type) => type === 'Timeout').length,
       otherFailures: failures.filter((type) => type !== 'Timeout'),
       lags: await lagsOf(simulator, handles, outcomes),
+      phases: await phasesOf(
+        handles.flatMap((handle, index) => {
+          const outcome = outcomes[index];
+          return outcome.status === 'fulfilled' ? [{ handle, predictionId: outcome.value.predictionId }] : [];
+        }),
+        completionTimes(simulator),
+      ),
       wallSeconds,
       cpuSeconds: (after.cpuMs - before.cpuMs) / 1000,
       peakRssBytes: after.peakRssBytes,
@@ -115,28 +146,6 @@ async function runLevel(stack: BenchStack, simulator: Simulator, clips: number, 
 
 function predictionGets(simulator: Simulator): number {
   return simulator.stats().requests['GET /v1/predictions/:id'] ?? 0;
-}
-
-function failureType(error: unknown): string {
-  const cause = error instanceof WorkflowFailedError ? error.cause : error;
-  if (cause instanceof ApplicationFailure) return cause.type ?? 'ApplicationFailure';
-  return cause instanceof Error ? cause.name : String(cause);
-}
-
-async function lagsOf(
-  simulator: Simulator,
-  handles: ClipHandle[],
-  outcomes: PromiseSettledResult<{ predictionId: string }>[],
-): Promise<number[]> {
-  const completedAt = completionTimes(simulator);
-  const lags = await inBatches(handles, START_CONCURRENCY, async (handle, index) => {
-    const outcome = outcomes[index];
-    if (outcome.status !== 'fulfilled') return null;
-    const closeTime = (await handle.describe()).closeTime;
-    const completed = completedAt.get(outcome.value.predictionId);
-    return closeTime && completed !== undefined ? (closeTime.getTime() - completed) / 1000 : null;
-  });
-  return lags.filter((lag): lag is number => lag !== null);
 }
 
 async function sampledActions(handles: ClipHandle[]): Promise<number> {
@@ -160,6 +169,8 @@ function report(runs: Run[], predictSeconds: number) {
             peakRssMb: toMegabytes(run.peakRssBytes),
             workerCpuSeconds: run.cpuSeconds,
             actionsPerClip: run.actionsPerClip,
+            phasesP50: phasePercentile(run.phases, 50),
+            phasesP95: phasePercentile(run.phases, 95),
           },
         ]),
     );
@@ -201,6 +212,14 @@ function printHuman(runs: Run[], predictSeconds: number) {
       run.predictionGets,
       fixed(run.actionsPerClip, 1),
     ]),
+  );
+  printTable(
+    'Where the lag went (completed_at → close), p50 / p95 per phase, seconds',
+    ['clips', 'mode', ...PHASES],
+    runs.map((run) => {
+      const [p50, p95] = [phasePercentile(run.phases, 50), phasePercentile(run.phases, 95)];
+      return [run.clips, run.mode, ...PHASES.map((phase) => `${fixed(p50[phase], 2)} / ${fixed(p95[phase], 2)}`)];
+    }),
   );
   const top = Math.max(...runs.map((run) => run.clips));
   const polling = runs.find((run) => run.clips === top && run.mode === 'polling');

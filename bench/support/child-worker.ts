@@ -1,9 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { buildWorkflowBundle } from '../../src/scripts/build-workflow-bundle';
+import { compileEntry, type CompiledEntry } from './compiled-entry';
 import type { WorkerUsage } from './worker-process';
 
 export interface ChildWorker {
+  /** Its process id: a worker's default identity in histories is `<pid>@<host>`. */
+  pid: number;
   /** Resolves once the worker polls its task queue. */
   ready(client: Client, taskQueue: string): Promise<void>;
   /** Collects garbage, restarts the peak-RSS sampling and returns the usage at that point. */
@@ -16,15 +20,29 @@ export interface ChildWorker {
 const READY_TIMEOUT_MS = 120_000;
 
 /**
- * Forks bench/support/worker-process.ts (through tsx) with `env` as its whole configuration, plus
- * DATABASE_URL=$BENCH_DATABASE_URL when that is set (else the ledger is PGlite in the worker's data dir).
+ * bench/support/worker-process.ts as production runs a worker: compiled by tsc with the build settings, the workflow
+ * bundle written beside the compiled src/ (as `npm run build` lays out lib/), run by plain node with
+ * NODE_ENV=production (no TypeScript loader, no webpack on start).
  */
-export function spawnChildWorker(env: Record<string, string>): ChildWorker {
-  const child: ChildProcess = fork(path.join(__dirname, 'worker-process.ts'), [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+export async function compileProductionWorker(): Promise<CompiledEntry> {
+  const compiled = await compileEntry('bench/support/worker-process.ts');
+  await buildWorkflowBundle(path.join(path.dirname(compiled.file), '..', '..', 'src', 'workflow-bundle.js'));
+  return compiled;
+}
+
+/**
+ * Forks the worker process with `env` as its whole configuration, plus DATABASE_URL=$BENCH_DATABASE_URL when that is
+ * set (else the ledger is PGlite in the worker's data dir): `production`, from compileProductionWorker(), or else
+ * bench/support/worker-process.ts through tsx, bundling the workflows on start.
+ */
+export function spawnChildWorker(env: Record<string, string>, production?: CompiledEntry): ChildWorker {
+  const entry = production?.file ?? path.join(__dirname, 'worker-process.ts');
+  const child: ChildProcess = fork(entry, [], {
+    execArgv: production ? ['--expose-gc'] : ['--import', 'tsx', '--expose-gc'],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
+      ...(production ? { NODE_ENV: 'production' } : {}),
       // The embedded PGlite ledger holds a few hundred MB of RSS; a Postgres ledger leaves the worker's own memory.
       ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
       ...env,
@@ -44,6 +62,7 @@ export function spawnChildWorker(env: Record<string, string>): ChildWorker {
   }
 
   return {
+    pid: child.pid ?? -1,
     async ready(client, taskQueue) {
       const deadline = Date.now() + READY_TIMEOUT_MS;
       for (;;) {
