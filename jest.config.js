@@ -20,6 +20,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
   },
   maxWorkers: workers,
+  testSequencer: '<rootDir>/jest.sequencer.js',
   testTimeout: 60_000,
   // Says which suites this machine skips (PostgreSQL without DATABASE_URL) and builds the CLI the tests spawn.
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',

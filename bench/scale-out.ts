@@ -117,7 +117,7 @@ async function runScenario(
       const victim = workers[workers.length - 1];
       setTimeout(() => {
         console.error(`killing worker ${victim.pid} (SIGKILL)`);
-        void victim.stop(0);
+        void victim.kill();
       }, scenario.killAfterSeconds * 1000);
     }
     const outcomes = await Promise.allSettled(handles.map((handle) => handle.result()));

@@ -15,6 +15,8 @@ export interface ChildWorker {
   usage(): Promise<WorkerUsage>;
   /** SIGTERM (the worker drains and exits), SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<number | null>;
+  /** SIGKILL at once, as a machine or container dies: nothing drains, nothing is reported. */
+  kill(): Promise<number | null>;
 }
 
 const READY_TIMEOUT_MS = 120_000;
@@ -78,6 +80,10 @@ export function spawnChildWorker(env: Record<string, string>, production?: Compi
     },
     reset: () => ask('reset'),
     usage: () => ask('usage'),
+    async kill() {
+      if (!dead) child.kill('SIGKILL');
+      return exited;
+    },
     async stop(graceMs = 60_000) {
       if (dead) return exited;
       child.kill('SIGTERM');

@@ -24,7 +24,10 @@ jest.setTimeout(900_000);
 let harness: ClipHarness;
 
 beforeAll(async () => {
-  harness = await ClipHarness.start('dev', { simulator: { predictSeconds: 1, startSeconds: 0.1, renderScale: 0.1 } });
+  harness = await ClipHarness.start('dev', {
+    simulator: { predictSeconds: 1, startSeconds: 0.1, renderScale: 0.1 },
+    workflowThreads: 'production',
+  });
 });
 
 afterAll(async () => {

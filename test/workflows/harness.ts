@@ -20,7 +20,7 @@ import type { generateClipWorkflow } from '../../src/workflows';
 import { serveFirstFrame } from '../helpers/first-frame';
 import { openTestLedger } from '../ledger/backends';
 import { createDevServerEnv, createTimeSkippingEnv, type DevServerEnvOptions } from '../helpers/temporal-env';
-import { inTestWorkflows } from '../helpers/workflow-bundle';
+import { inTestWorkflows, workflowBundle } from '../helpers/workflow-bundle';
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
 
@@ -40,6 +40,7 @@ export class ClipHarness {
   storage: StorageClient | undefined;
 
   private constructor(
+    private readonly workflowThreads: 'test' | 'production',
     readonly env: TestWorkflowEnvironment,
     readonly simulator: Simulator,
     readonly ledger: CostLedger,
@@ -48,10 +49,18 @@ export class ClipHarness {
     private readonly closeImage: () => Promise<void>,
   ) {}
 
-  /** On the time-skipping server by default; `dev` runs a real dev server, where timers take real time. */
+  /**
+   * On the time-skipping server by default; `dev` runs a real dev server, where timers take real time. Workers run
+   * their workflows on the test's thread (`inTestWorkflows`) unless `workflowThreads` is 'production': the load test's
+   * hundreds of workflows must not share one event loop with the simulator and the activities.
+   */
   static async start(
     server: 'time-skipping' | 'dev' = 'time-skipping',
-    options: { simulator?: SimulatorOptions; devServer?: DevServerEnvOptions } = {},
+    options: {
+      simulator?: SimulatorOptions;
+      devServer?: DevServerEnvOptions;
+      workflowThreads?: 'test' | 'production';
+    } = {},
   ): Promise<ClipHarness> {
     const env = server === 'dev' ? await createDevServerEnv(options.devServer) : await createTimeSkippingEnv();
     const simulator = await startSimulator({
@@ -63,7 +72,15 @@ export class ClipHarness {
     const ledger = await openTestLedger();
     const storageDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'clipgen-storage-'));
     const image = await serveFirstFrame();
-    return new ClipHarness(env, simulator, ledger, storageDir, image.url, image.close);
+    return new ClipHarness(
+      options.workflowThreads ?? 'test',
+      env,
+      simulator,
+      ledger,
+      storageDir,
+      image.url,
+      image.close,
+    );
   }
 
   get deps(): ActivityDeps {
@@ -109,7 +126,7 @@ export class ClipHarness {
     const worker = await Worker.create({
       connection: this.env.nativeConnection,
       taskQueue,
-      ...(await inTestWorkflows()),
+      ...(this.workflowThreads === 'test' ? await inTestWorkflows() : { workflowBundle: await workflowBundle() }),
       activities: { ...activities, ...wrap(activities) },
     });
     return { worker, taskQueue };
