@@ -138,6 +138,7 @@ export default tseslint.config(
       'jest.config.js',
       'jest.reliability.config.js',
       'jest.mutation.config.js',
+      'jest.live.config.js',
       'jest.sequencer.js',
       'reports/**',
       '.stryker-tmp/**',

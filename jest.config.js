@@ -16,8 +16,18 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Crash loops and the load test: `npm run test:reliability` (jest.reliability.config.js).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reliability/'],
+  // SWC strips the types, as ts-jest did with tsconfig's isolatedModules, without loading TypeScript in every worker;
+  // `npm run typecheck` checks them. The domain and Replicate tests, one process: 18 s with SWC, cache cold or warm;
+  // 32.5 s cold and 26.7 s warm with ts-jest.
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022', transform: { useDefineForClassFields: true } },
+        module: { type: 'commonjs' },
+        sourceMaps: 'inline',
+      },
+    ],
   },
   maxWorkers: workers,
   testSequencer: '<rootDir>/jest.sequencer.js',

@@ -84,7 +84,7 @@ const MIGRATION_FILE_NAME = /^([0-9]+)_(.*)\.sql$/;
 
 /**
  * `supabase/migrations` of this package, found by walking up to package.json, so the same code works
- * from src/ (ts-jest, tsx) and from lib/ after a build.
+ * from src/ (Jest, tsx) and from lib/ after a build.
  */
 export function defaultMigrationsDirectory(startDirectory: string = __dirname): string {
   for (let directory = startDirectory; ; directory = path.dirname(directory)) {

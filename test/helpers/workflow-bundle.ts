@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { workflowInterceptorModules } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
+// Not public API: the one way to keep the SDK's stack-trace hooks off the test's thread (see inTestWorkflows).
+import { globalHandlers } from '@temporalio/worker/lib/workflow/vm-shared';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DEFAULT_WORKFLOWS = require.resolve('../../src/workflows');
@@ -31,10 +33,19 @@ export function workflowBundle(workflowsPath = DEFAULT_WORKFLOWS): Promise<Workf
  * The workflow options of a worker created inside a test file: the bundle, with workflows run on the test's own thread
  * (`debugMode`). Otherwise each worker starts a thread that loads the SDK again, about 0.8 s of CPU, and the tests
  * create hundreds of workers. Workers started as processes (the CLI, the worker tests) keep the production threads.
+ *
+ * Without the SDK's stack-trace hooks. To answer the stack-trace query (the Web UI's Stack Trace tab, which no test
+ * reads), a worker installs a promise hook that records a stack trace for every promise a workflow makes, and rewrites
+ * workflow stack traces through the bundle's source map. On a workflow thread they die with it; on the test's own
+ * thread, in a Jest worker that runs file after file with a fresh copy of the SDK each, they were never removed: each
+ * file's hook ran for every promise of every file after it, and each of them formatted a stack through Jest's source
+ * maps. The suite took 600 s of CPU with them and 494 s without (docs/testing.md). Marking them installed keeps them
+ * off; a workflow's failures still carry their (unmapped) stacks.
  */
 export async function inTestWorkflows(
   workflowsPath = DEFAULT_WORKFLOWS,
 ): Promise<Required<Pick<WorkerOptions, 'workflowBundle' | 'debugMode'>>> {
+  globalHandlers.installed = true;
   return { workflowBundle: await workflowBundle(workflowsPath), debugMode: true };
 }
 
