@@ -139,10 +139,13 @@ describe('exactly one HTTP attempt per call', () => {
   });
 
   it("stops at once when the caller aborts, with the caller's reason", async () => {
-    server.respond(() => ({ hang: true }));
     const controller = new AbortController();
     const reason = new Error('activity cancelled');
-    setTimeout(() => controller.abort(reason), 50);
+    // Aborted once the request has arrived (a timer raced it on a busy machine and sometimes aborted before it left).
+    server.respond(() => {
+      controller.abort(reason);
+      return { hang: true };
+    });
 
     await expect(gateway().getPrediction('svd', 'abc123', controller.signal)).rejects.toBe(reason);
     expect(server.requests).toHaveLength(1);
