@@ -35,12 +35,12 @@ export function workflowBundle(workflowsPath = DEFAULT_WORKFLOWS): Promise<Workf
  * create hundreds of workers. Workers started as processes (the CLI, the worker tests) keep the production threads.
  *
  * Without the SDK's stack-trace hooks. To answer the stack-trace query (the Web UI's Stack Trace tab, which no test
- * reads), a worker installs a promise hook that records a stack trace for every promise a workflow makes, and rewrites
- * workflow stack traces through the bundle's source map. On a workflow thread they die with it; on the test's own
- * thread, in a Jest worker that runs file after file with a fresh copy of the SDK each, they were never removed: each
- * file's hook ran for every promise of every file after it, and each of them formatted a stack through Jest's source
- * maps. The suite took 600 s of CPU with them and 494 s without (docs/testing.md). Marking them installed keeps them
- * off; a workflow's failures still carry their (unmapped) stacks.
+ * reads), a worker installs a promise hook that records a stack trace for every promise a workflow makes, and
+ * rewrites workflow stack traces through the bundle's source map. On a workflow thread they die with it; on the
+ * test's own thread, in a Jest worker that runs file after file with a fresh copy of the SDK each, they were never
+ * removed: each file's hook ran for every promise of every file after it, and each of them formatted a stack through
+ * Jest's source maps. A warm `npx jest` took 600 s of CPU with them, 466 s without (docs/testing.md). Marking them
+ * installed keeps them off; a workflow's failures still carry their (unmapped) stacks.
  */
 export async function inTestWorkflows(
   workflowsPath = DEFAULT_WORKFLOWS,
