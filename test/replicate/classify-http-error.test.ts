@@ -43,6 +43,12 @@ describe('HTTP statuses from Replicate', () => {
     expect(failure.nextRetryDelay).toBe(12_000);
   });
 
+  it("a 429 without Retry-After reads the delay from the problem's detail", () => {
+    const failure = classifyHttpError(http(429, '{"detail":"Your rate limit resets in ~30s."}'), create);
+    expect(failure.nextRetryDelay).toBe(30_000);
+    expect(failure.message).toContain('retry in 30 s');
+  });
+
   it("a 429 without Retry-After reads the delay from the problem's title too", () => {
     const failure = classifyHttpError(http(429, '{"title":"Expected available in 2 seconds"}'), create);
     expect(failure.nextRetryDelay).toBe(2000);
@@ -114,6 +120,16 @@ describe('HTTP statuses from Replicate', () => {
     const failure = classifyHttpError(http(422, JSON.stringify(problem)), create);
     expect(failure.type).toBe(FailureType.ModelUnavailable);
     expect(failure.message).toContain('the model version is missing or not permitted (HTTP 422)');
+  });
+
+  it.each([
+    ['title', '{"title":"\\u0044irector: unexpected error handling prediction"}'],
+    ['detail', '{"detail":"\\u0044irector: unexpected error handling prediction"}'],
+  ])("a platform failure is read from the problem's %s as JSON decodes it, not only from the raw body", (_f, body) => {
+    expect(body).not.toContain('Director');
+    const failure = classifyHttpError(http(422, body), get);
+    expect(failure.type).toBe(FailureType.Retryable);
+    expect(failure.message).toContain('Replicate failed handling the prediction (HTTP 422)');
   });
 
   it('a 422 naming neither the version nor the platform is a refused input', () => {
@@ -227,6 +243,30 @@ describe("the client's ApiError, read from its message", () => {
     expect(httpErrorInfoFromApiError(null)).toBeNull();
   });
 
+  it('reads a status of several digits and a body of several lines from the message', () => {
+    const info = httpErrorInfoFromApiError(
+      apiError(
+        'Request to https://api.replicate.com/v1/x failed with status 503 Service Unavailable: line one\nline two.',
+      ),
+    );
+    expect(info).toEqual({
+      status: 503,
+      statusText: 'Service Unavailable',
+      retryAfter: null,
+      body: 'line one\nline two',
+    });
+  });
+
+  it('has an empty body when it holds a response but its message carries none', () => {
+    const response = new Response(null, { status: 500, statusText: 'Oops' });
+    expect(httpErrorInfoFromApiError(apiError('boom', response))).toEqual({
+      status: 500,
+      statusText: 'Oops',
+      retryAfter: null,
+      body: '',
+    });
+  });
+
   it('classifies such an error by its status', () => {
     const failure = classifyReplicateError(apiError('Request failed with status 402 Payment Required: {}.'), create);
     expect(failure.type).toBe(FailureType.Billing);
@@ -334,6 +374,20 @@ describe('other errors from the client', () => {
     );
   });
 
+  it('classifies null, undefined and an object without a message as unexpected, naming them', () => {
+    for (const [value, text] of [
+      [null, 'null'],
+      [undefined, 'undefined'],
+      [{ message: 42 }, '[object Object]'],
+    ] as const) {
+      const failure = classifyReplicateError(value, get);
+      expect(failure.type).toBe(FailureType.Retryable);
+      expect(failure.message).toBe(
+        `Fetching prediction p7 on stability-ai/stable-video-diffusion (svd) failed: unexpected error: ${text}`,
+      );
+    }
+  });
+
   it('names an invalid webhook URL as such', () => {
     expect(classifyReplicateError(new Error('Invalid webhook URL'), create).message).toBe(
       'Creating a prediction on stability-ai/stable-video-diffusion (svd) failed: the webhook URL is not a valid URL',
@@ -353,6 +407,27 @@ describe('redactSecrets', () => {
 });
 
 describe('retryDelayFromDetail', () => {
+  it.each([
+    ['Your rate limit resets in ~30s.', 30_000],
+    ['resets in 12 s', 12_000],
+    ['RESETS IN ~ 4S', 4000],
+    ['resets in~7s', 7000],
+    ['resets in 2.25s', 2250],
+    ['Expected available in 1 second.', 1000],
+    ['available in 2.5 sec', 2500],
+    ['available in12sec', 12_000],
+    ['AVAILABLE IN ~ 15 SECONDS', 15_000],
+  ])('reads "%s" as %i ms', (detail, ms) => {
+    expect(retryDelayFromDetail(detail)).toBe(ms);
+  });
+
+  it.each(['resets in 5 minutes', 'available in 3 hours', 'resets soon', 'available in ~s'])(
+    'finds no delay in "%s"',
+    (detail) => {
+      expect(retryDelayFromDetail(detail)).toBeUndefined();
+    },
+  );
+
   it('reads fractional seconds, and caps the delay at ten minutes', () => {
     expect(retryDelayFromDetail('resets in 1.5s')).toBe(1500);
     expect(retryDelayFromDetail('Your rate limit resets in ~9999s')).toBe(600_000);
