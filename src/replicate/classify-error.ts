@@ -308,14 +308,13 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   return redacted;
 }
 
-/**
- * How long Replicate asks us to wait when its 429 has no `Retry-After` (read by `src/http/client.ts`): the words
- * of its detail, else a default.
- */
-/** Used for a 429 that names no delay at all. */
+/** How long to wait after a 429 that names no delay, in neither `Retry-After` nor its detail. */
 export const DEFAULT_RATE_LIMIT_DELAY_MS = 10_000;
 
-/** "Your rate limit resets in ~30s." or "Expected available in 1 second." → milliseconds. */
+/**
+ * How long Replicate asks us to wait when its 429 has no `Retry-After` (read by `src/http/client.ts`), from the
+ * words of its detail: "Your rate limit resets in ~30s." or "Expected available in 1 second." → milliseconds.
+ */
 export function retryDelayFromDetail(detail: string): number | undefined {
   const match =
     /resets in\s*~?\s*(\d+(?:\.\d+)?)\s*s/i.exec(detail) ?? /available in\s*~?\s*(\d+(?:\.\d+)?)\s*sec/i.exec(detail);
