@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { SimulatorOptions } from '../../simulator';
 import { describePostgres } from '../ledger/backends';
 import { expectOneOfEverything, useClipWorld, type Scenario } from './support/clip-world';
 import { highestAttempt } from './support/history-evidence';
@@ -25,8 +26,12 @@ async function waitForRetry(handle: WorkflowHandle, activityType: string, attemp
   }
 }
 
-async function runScenario(name: string, body: (scenario: Scenario) => Promise<void>): Promise<void> {
-  const scenario = await world.scenario(name);
+async function runScenario(
+  name: string,
+  simulator: SimulatorOptions,
+  body: (scenario: Scenario) => Promise<void>,
+): Promise<void> {
+  const scenario = await world.scenario(name, simulator);
   try {
     await body(scenario);
   } finally {
@@ -35,7 +40,7 @@ async function runScenario(name: string, body: (scenario: Scenario) => Promise<v
 }
 
 it('a clip completes once storage, unwritable while it stores, comes back', async () => {
-  await runScenario('storage-down', async (scenario) => {
+  await runScenario('storage-down', {}, async (scenario) => {
     await scenario.startWorker();
     // As root, permissions would not stop a write: a file where the bucket folder belongs does.
     const bucketDir = path.join(scenario.storageDir, 'video-clips');
@@ -57,7 +62,8 @@ it('a clip completes once storage, unwritable while it stores, comes back', asyn
 // With PGlite the ledger is inside the worker process and cannot be taken down on its own: this one needs PostgreSQL.
 describePostgres('with PostgreSQL', () => {
   it('a clip completes once the database, down from the wait to the booking, comes back', async () => {
-    await runScenario('database-down', async (scenario) => {
+    // A 10 s prediction: at the default 1 s, a busy machine finished the clip before the observer saw it waiting.
+    await runScenario('database-down', { predictSeconds: 10 }, async (scenario) => {
       await scenario.startWorker();
       const input = scenario.input();
       const handle = await scenario.startClip(input);
