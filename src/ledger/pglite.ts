@@ -190,7 +190,14 @@ export const PGLITE_WORKER_SOURCE = `
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
+const zlib = require('node:zlib');
+const v8 = require('node:v8');
 const { parentPort, workerData } = require('node:worker_threads');
+// PGlite is Postgres compiled to WebAssembly. V8's optimising tier compiles its hot functions a second time: about
+// 90 MB more RSS and 1.5 s more CPU per open, for ledger queries no faster (docs/benchmarks.md, section 4). The
+// flag is process-wide, so it is set before PGlite loads and left on: the process's only other WebAssembly,
+// undici's HTTP parser, fetched 512 MB as fast with it.
+v8.setFlagsFromString('--liftoff-only');
 const { PGlite } = require(workerData.pglitePath);
 
 function plainError(error) {
@@ -233,6 +240,41 @@ async function writeTemplate(db, templatePath) {
   }
 }
 
+/**
+ * Writes the template's files into an empty data directory, PG_VERSION last, so that an interrupted extraction is
+ * not taken for a cluster. PGlite's own loadDataDir would unpack them through its memory: the process kept about
+ * 75 MB more RSS for good (docs/benchmarks.md, section 4). The tarball is PGlite's dumpDataDir: ustar, files and
+ * folders only.
+ */
+function extractTemplate(gzipped, dataDir) {
+  const tar = zlib.gunzipSync(gzipped);
+  const root = path.resolve(dataDir);
+  let pgVersion;
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((byte) => byte === 0)) break;
+    const text = (start, length) => header.toString('utf8', start, start + length).split('\\0')[0];
+    const name = [text(345, 155), text(0, 100)].filter(Boolean).join('/');
+    const size = parseInt(text(124, 12).trim() || '0', 8);
+    const type = text(156, 1) || '0';
+    const target = path.join(root, path.normalize('/' + name));
+    const body = tar.subarray(offset + 512, offset + 512 + size);
+    offset += 512 + Math.ceil(size / 512) * 512;
+    if (type === '5') {
+      fs.mkdirSync(target, { recursive: true });
+    } else if (type === '0' && target === path.join(root, 'PG_VERSION')) {
+      pgVersion = body;
+    } else if (type === '0') {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, body);
+    } else {
+      throw new Error('the PGlite template holds a tar entry of type ' + type + ': ' + name);
+    }
+  }
+  if (pgVersion === undefined) throw new Error('the PGlite template has no PG_VERSION');
+  fs.writeFileSync(path.join(root, 'PG_VERSION'), pgVersion);
+}
+
 function isEmptyDirectory(dir) {
   try {
     return fs.readdirSync(dir).length === 0;
@@ -248,7 +290,9 @@ async function open({ dataDir, templatePath, settings }) {
   const template = readTemplate(templatePath);
   if (template !== undefined && (dataDir === undefined || isEmptyDirectory(dataDir))) {
     try {
-      return await create(dataDir, { ...options, loadDataDir: new Blob([template]) });
+      if (dataDir === undefined) return await create(dataDir, { ...options, loadDataDir: new Blob([template]) });
+      extractTemplate(template, dataDir);
+      return await create(dataDir, options);
     } catch {
       fs.rmSync(templatePath, { force: true });
       if (dataDir !== undefined) {

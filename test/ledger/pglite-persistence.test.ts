@@ -119,6 +119,28 @@ describe('a new PGlite database starts from a cached empty cluster', () => {
     expect(statSync(templatePath)).toMatchObject({ ino: template.ino, mtimeMs: template.mtimeMs });
   });
 
+  it('unpacks the template into a new data directory, which keeps its rows across a reopening', async () => {
+    const memory = await createPgliteLedger();
+    await memory.close();
+    const template = statSync(pgliteTemplatePath());
+    const dataDir = path.join(cacheHome, 'ledger');
+    const jobId = randomUUID();
+
+    const first = await createPgliteLedger({ dataDir });
+    try {
+      await bookOne(first, jobId);
+    } finally {
+      await first.close();
+    }
+    const reopened = await createPgliteLedger({ dataDir });
+    try {
+      expect(await reopened.getJob(jobId)).toEqual({ id: jobId, budgetUsd: '5.000000', totalCost: '0.006278' });
+    } finally {
+      await reopened.close();
+    }
+    expect(statSync(pgliteTemplatePath())).toMatchObject({ ino: template.ino, mtimeMs: template.mtimeMs });
+  });
+
   it('replaces a template that does not load, in memory and in a new data directory', async () => {
     const templatePath = pgliteTemplatePath();
     mkdirSync(path.dirname(templatePath), { recursive: true });
