@@ -5,6 +5,10 @@
  * and the dev server share the machine with it.
  *
  *   npx tsx bench/throughput.ts [--clips 100,500,1000] [--predict-seconds 60] [--modes polling,webhooks]
+ *                               [--settings default,WORKER_WORKFLOW_THREADS=2+WORKER_MAX_CACHED_WORKFLOWS=250]
+ *
+ * --settings runs every level once per set of worker settings (environment variables joined by +; `default` is
+ * none), side by side in one run.
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -36,6 +40,8 @@ const SAMPLED_HISTORIES = 10;
 interface Run {
   clips: number;
   mode: Mode;
+  /** The worker's extra environment, `default` when none. */
+  settings: string;
   succeeded: number;
   /** Failed with Timeout: the prediction deadline was not held. */
   timeouts: number;
@@ -53,10 +59,11 @@ interface Run {
 }
 
 async function main() {
-  const args = benchArgs(['clips', 'predict-seconds', 'modes']);
+  const args = benchArgs(['clips', 'predict-seconds', 'modes', 'settings']);
   const levels = args.numbers('clips', [100, 500, 1000]);
   const predictSeconds = args.number('predict-seconds', 60);
   const modes = args.list('modes', [...MODES]) as Mode[];
+  const settingsList = args.list('settings', ['default']);
   const production = await compileProductionWorker();
   const stack = await startStack();
   const simulator = await stack.simulator(predictSeconds);
@@ -64,8 +71,10 @@ async function main() {
   try {
     for (const clips of levels) {
       for (const mode of modes) {
-        console.error(`${clips} clips, ${mode}…`);
-        runs.push(await runLevel(stack, simulator, production, clips, mode));
+        for (const settings of settingsList) {
+          console.error(`${clips} clips, ${mode}, ${settings}…`);
+          runs.push(await runLevel(stack, simulator, production, clips, mode, settings));
+        }
       }
     }
   } finally {
@@ -81,6 +90,7 @@ async function runLevel(
   production: CompiledEntry,
   clips: number,
   mode: Mode,
+  settings: string,
 ): Promise<Run> {
   const taskQueue = `bench-${mode}-${clips}-${randomUUID()}`;
   const port = await freePort();
@@ -101,6 +111,7 @@ async function runLevel(
             WEBHOOKS_IN_WORKER: 'true',
           }
         : {}),
+      ...workerSettings(settings),
     },
     production,
   );
@@ -121,6 +132,7 @@ async function runLevel(
     return {
       clips,
       mode,
+      settings,
       succeeded: outcomes.filter((outcome) => outcome.status === 'fulfilled').length,
       timeouts: failures.filter((type) => type === 'Timeout').length,
       otherFailures: failures.filter((type) => type !== 'Timeout'),
@@ -144,6 +156,18 @@ async function runLevel(
   }
 }
 
+/** `A=1+B=2` → { A: '1', B: '2' }; `default` → {}. */
+function workerSettings(settings: string): Record<string, string> {
+  if (settings === 'default') return {};
+  return Object.fromEntries(
+    settings.split('+').map((pair) => {
+      const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+      if (!match) throw new Error(`--settings takes default or NAME=value joined by +, not "${pair}"`);
+      return [match[1], match[2]];
+    }),
+  );
+}
+
 function predictionGets(simulator: Simulator): number {
   return simulator.stats().requests['GET /v1/predictions/:id'] ?? 0;
 }
@@ -155,10 +179,11 @@ async function sampledActions(handles: ClipHandle[]): Promise<number> {
 
 function report(runs: Run[], predictSeconds: number) {
   printHuman(runs, predictSeconds);
-  const byMode = (mode: Mode) =>
+  const settingsList = [...new Set(runs.map((run) => run.settings))];
+  const byMode = (mode: Mode, settings: string) =>
     Object.fromEntries(
       runs
-        .filter((run) => run.mode === mode)
+        .filter((run) => run.mode === mode && run.settings === settings)
         .map((run) => [
           String(run.clips),
           {
@@ -174,7 +199,21 @@ function report(runs: Run[], predictSeconds: number) {
           },
         ]),
     );
-  printJsonSummary('throughput', { predictSeconds, polling: byMode('polling'), webhooks: byMode('webhooks') });
+  printJsonSummary('throughput', {
+    predictSeconds,
+    settings: settingsList[0],
+    polling: byMode('polling', settingsList[0]),
+    webhooks: byMode('webhooks', settingsList[0]),
+    ...(settingsList.length > 1
+      ? {
+          variants: settingsList.map((settings) => ({
+            settings,
+            polling: byMode('polling', settings),
+            webhooks: byMode('webhooks', settings),
+          })),
+        }
+      : {}),
+  });
 }
 
 function printHuman(runs: Run[], predictSeconds: number) {
@@ -183,6 +222,7 @@ function printHuman(runs: Run[], predictSeconds: number) {
     [
       'clips',
       'mode',
+      'worker settings',
       'ok',
       'deadline missed',
       'other failures',
@@ -199,6 +239,7 @@ function printHuman(runs: Run[], predictSeconds: number) {
     runs.map((run) => [
       run.clips,
       run.mode,
+      run.settings,
       run.succeeded,
       run.timeouts,
       run.otherFailures.length ? `${run.otherFailures.length} (${[...new Set(run.otherFailures)].join(', ')})` : 0,
@@ -215,15 +256,34 @@ function printHuman(runs: Run[], predictSeconds: number) {
   );
   printTable(
     'Where the lag went (completed_at → close), p50 / p95 per phase, seconds',
-    ['clips', 'mode', ...PHASES],
+    ['clips', 'mode', 'worker settings', ...PHASES],
     runs.map((run) => {
       const [p50, p95] = [phasePercentile(run.phases, 50), phasePercentile(run.phases, 95)];
-      return [run.clips, run.mode, ...PHASES.map((phase) => `${fixed(p50[phase], 2)} / ${fixed(p95[phase], 2)}`)];
+      return [
+        run.clips,
+        run.mode,
+        run.settings,
+        ...PHASES.map((phase) => `${fixed(p50[phase], 2)} / ${fixed(p95[phase], 2)}`),
+      ];
     }),
   );
   const top = Math.max(...runs.map((run) => run.clips));
-  const polling = runs.find((run) => run.clips === top && run.mode === 'polling');
-  const webhooks = runs.find((run) => run.clips === top && run.mode === 'webhooks');
+  const atTop = runs.filter((run) => run.clips === top);
+  if (new Set(atTop.map((run) => run.settings)).size > 1) {
+    const [baseline, ...others] = atTop;
+    for (const other of others.filter((run) => run.mode === baseline.mode)) {
+      console.log(
+        `\nbench:throughput ${top} clips, ${baseline.mode}, ${baseline.settings} → ${other.settings}: lag p95 ` +
+          `${fixed(percentile(baseline.lags, 95), 1)} s → ${fixed(percentile(other.lags, 95), 1)} s, peak RSS ` +
+          `${megabytes(baseline.peakRssBytes)} → ${megabytes(other.peakRssBytes)}, worker CPU ` +
+          `${fixed(baseline.cpuSeconds)} s → ${fixed(other.cpuSeconds)} s, deadlines held ` +
+          `${top - baseline.timeouts}/${top} → ${top - other.timeouts}/${top}`,
+      );
+    }
+    return;
+  }
+  const polling = atTop.find((run) => run.mode === 'polling');
+  const webhooks = atTop.find((run) => run.mode === 'webhooks');
   if (!polling || !webhooks) {
     console.log(`\nbench:throughput ${runs.map((r) => `${r.clips} ${r.mode}: ${r.succeeded} ok`).join(', ')}`);
     return;

@@ -87,6 +87,10 @@ export interface WorkerTuning {
   workflowBundle: 'prebuilt' | 'prebuilt-if-present' | 'bundle-on-start';
   maxConcurrentActivities: number;
   maxConcurrentWorkflowTasks: number;
+  /** Threads that run workflow code; null means the SDK's default (one). */
+  workflowThreads: number | null;
+  /** Workflows kept in memory between their tasks; null means the SDK's default, sized from the heap limit. */
+  maxCachedWorkflows: number | null;
   /** Per worker; null means unlimited. */
   maxActivitiesPerSecond: number | null;
   /** Over all workers of the task queue (the server enforces it); keeps the fleet under Replicate's rate limits. */
@@ -212,6 +216,8 @@ export function loadConfig(env?: Env, cwd: string = process.cwd()): ClipgenConfi
       workflowBundle: read.string('NODE_ENV') === 'production' ? 'prebuilt' : 'prebuilt-if-present',
       maxConcurrentActivities: read.positiveInteger('WORKER_MAX_CONCURRENT_ACTIVITIES') ?? 100,
       maxConcurrentWorkflowTasks: read.positiveInteger('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS') ?? 40,
+      workflowThreads: read.positiveInteger('WORKER_WORKFLOW_THREADS'),
+      maxCachedWorkflows: read.positiveInteger('WORKER_MAX_CACHED_WORKFLOWS'),
       maxActivitiesPerSecond: read.positiveNumber('WORKER_MAX_ACTIVITIES_PER_SECOND'),
       maxTaskQueueActivitiesPerSecond: read.positiveNumber('WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND'),
       shutdownGraceTime: (read.duration('WORKER_SHUTDOWN_GRACE_TIME', { minMs: 0, maxMs: 3_600_000 }) ??

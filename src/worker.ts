@@ -45,6 +45,8 @@ export async function createClipWorker(options: ClipWorkerOptions): Promise<Work
     ...(tuning.maxConcurrentWorkflowTasks
       ? { maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks }
       : {}),
+    ...(tuning.workflowThreads ? { workflowThreadPoolSize: tuning.workflowThreads } : {}),
+    ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),
     ...(tuning.maxActivitiesPerSecond ? { maxActivitiesPerSecond: tuning.maxActivitiesPerSecond } : {}),
     ...(tuning.maxTaskQueueActivitiesPerSecond
       ? { maxTaskQueueActivitiesPerSecond: tuning.maxTaskQueueActivitiesPerSecond }

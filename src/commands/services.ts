@@ -16,8 +16,8 @@ Runs a clipgen worker: polls TEMPORAL_TASK_QUEUE (default video-generator) on TE
 generateClipWorkflow and its activities, after applying the ledger's migrations. NODE_ENV=production loads the
 workflow bundle \`npm run build\` wrote (lib/src/workflow-bundle.js); otherwise workflows are bundled on start.
 SIGINT/SIGTERM stop polling and give running activities WORKER_SHUTDOWN_GRACE_TIME (default 30s) to finish.
-Tuning: WORKER_MAX_CONCURRENT_ACTIVITIES, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, WORKER_MAX_ACTIVITIES_PER_SECOND,
-WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND; logs at LOG_LEVEL (default INFO) on stderr.`;
+Tuning: WORKER_MAX_CONCURRENT_ACTIVITIES, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, WORKER_WORKFLOW_THREADS,
+WORKER_MAX_CACHED_WORKFLOWS, WORKER_MAX_ACTIVITIES_PER_SECOND, WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND; logs at LOG_LEVEL (default INFO) on stderr.`;
 
 export async function workerCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {}, WORKER_USAGE);

@@ -42,10 +42,14 @@ describe('prebuilt workflow bundle', () => {
         maxConcurrentWorkflowTasks: 9,
         maxActivitiesPerSecond: 50,
         maxTaskQueueActivitiesPerSecond: 40,
+        workflowThreads: 2,
+        maxCachedWorkflows: 30,
         shutdownGraceTime: '12s',
       },
     });
     expect(worker.options).toMatchObject({
+      workflowThreadPoolSize: 2,
+      maxCachedWorkflows: 30,
       shutdownGraceTimeMs: 12_000,
       maxActivitiesPerSecond: 50,
       maxTaskQueueActivitiesPerSecond: 40,
