@@ -94,3 +94,10 @@ export function clipCostEntry(jobId: string, overrides: Partial<ClipCostEntry> =
     ...overrides,
   };
 }
+
+/** Migrates the ledger and books one prediction ($0.006278) of a new job with a 5 USD budget. */
+export async function bookOne(ledger: CostLedger, jobId: string, predictionId = `p-${jobId}`): Promise<void> {
+  await ledger.migrate();
+  await ledger.ensureJob(jobId, '5');
+  await ledger.bookClipCost(clipCostEntry(jobId, { predictionId, amountUsd: '0.006278' }));
+}
