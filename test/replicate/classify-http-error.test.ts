@@ -92,7 +92,12 @@ describe('HTTP statuses from Replicate', () => {
   });
 
   it('a 404 on create means the model is unavailable; on a poll or a cancel, the prediction is gone', () => {
-    expect(classifyHttpError(http(404, 'Not found'), create).type).toBe(FailureType.ModelUnavailable);
+    expect(classifyHttpError(http(404, 'Not found'), create)).toMatchObject({
+      type: FailureType.ModelUnavailable,
+      message:
+        'Creating a prediction on stability-ai/stable-video-diffusion (svd) failed: the model is not available on ' +
+        'Replicate (HTTP 404): Not found',
+    });
     expect(classifyHttpError(http(404, 'Not found'), get)).toMatchObject({
       type: FailureType.Generation,
       message: expect.stringContaining('the prediction no longer exists on Replicate (HTTP 404): Not found'),
@@ -132,6 +137,12 @@ describe('HTTP statuses from Replicate', () => {
     expect(failure.message).toContain('Replicate failed handling the prediction (HTTP 422)');
   });
 
+  it('a version problem under another status than 422 is a refused request, not an unavailable model', () => {
+    const failure = classifyHttpError(http(400, '{"title":"Invalid version","detail":"x"}'), create);
+    expect(failure.type).toBe(FailureType.InvalidInput);
+    expect(failure.message).toContain('Replicate rejected the request (HTTP 400): Invalid version: x');
+  });
+
   it('a 422 naming neither the version nor the platform is a refused input', () => {
     const failure = classifyHttpError(http(422, '{"title":"Invalid","detail":"prompt is required"}'), create);
     expect(failure.type).toBe(FailureType.InvalidInput);
@@ -167,9 +178,12 @@ describe('the detail of an HTTP error', () => {
   });
 
   it('skips invalid fields that carry no description, and reads a non-array as none', () => {
-    const body = { detail: 'd', invalid_fields: [null, 'text', { field: 'fps' }, { field: '', description: 'x' }] };
+    const body = {
+      detail: 'd',
+      invalid_fields: [null, 'text', { field: 'fps' }, { field: '', description: 'x' }, { field: 7, description: 'y' }],
+    };
     expect(classifyHttpError(http(400, JSON.stringify(body)), create).message).toContain(
-      '(HTTP 400): Input validation failed: x',
+      '(HTTP 400): Input validation failed: x; y',
     );
     const notArray = { detail: 'plain detail', invalid_fields: 'fps' };
     expect(classifyHttpError(http(400, JSON.stringify(notArray)), create).message).toContain(
@@ -184,10 +198,24 @@ describe('the detail of an HTTP error', () => {
     expect(classifyHttpError(http(400, '["a"]'), create).message).toContain('(HTTP 400): ["a"]');
   });
 
+  it.each(['null', '42', '"quoted"', 'true'])('takes a JSON body that is not an object, %s, as text', (body) => {
+    const failure = classifyHttpError(http(400, body, null, 'Bad Request'), create);
+    expect(failure.message).toBe(
+      `Creating a prediction on stability-ai/stable-video-diffusion (svd) failed: Replicate rejected the request (HTTP 400): ${body}`,
+    );
+  });
+
   it('ignores title and detail that are not strings', () => {
     const body = JSON.stringify({ title: 5, detail: { nested: true } });
     expect(classifyHttpError(http(400, body, null, 'Bad Request'), create).message).toContain(
       '(HTTP 400): Bad Request',
+    );
+  });
+
+  it('trims the whitespace around the detail', () => {
+    expect(classifyHttpError(http(400, '  \n spaced   out \t\n'), create).message).toBe(
+      'Creating a prediction on stability-ai/stable-video-diffusion (svd) failed: Replicate rejected the request ' +
+        '(HTTP 400): spaced out',
     );
   });
 
@@ -347,6 +375,15 @@ describe('network errors', () => {
     expect(classifyNetworkError('plain text', get).message).toContain('(plain text)');
   });
 
+  it('calls an error it was told nothing about unknown', () => {
+    for (const nothing of [null, undefined]) {
+      expect(classifyNetworkError(nothing, get).message).toBe(
+        'Fetching prediction p7 on stability-ai/stable-video-diffusion (svd) failed: network error talking to ' +
+          'Replicate (unknown)',
+      );
+    }
+  });
+
   it('is what classifyReplicateError makes of a network error, token redacted', () => {
     const error = new Error(`fetch failed for ${TOKEN}`);
     const failure = classifyReplicateError(error, { ...get, secrets: [TOKEN] });
@@ -366,6 +403,9 @@ describe('other errors from the client', () => {
     expect(classifyReplicateError(new SyntaxError('Unexpected token <'), get).message).toBe(
       "Fetching prediction p7 on stability-ai/stable-video-diffusion (svd) failed: Replicate's response was not " +
         'readable JSON (Unexpected token <)',
+    );
+    expect(classifyReplicateError(new TypeError('x is not a function'), get).message).toBe(
+      'Fetching prediction p7 on stability-ai/stable-video-diffusion (svd) failed: unexpected error: x is not a function',
     );
     const odd = classifyReplicateError(`weird ${TOKEN}`, { ...get, secrets: [TOKEN] });
     expect(odd.type).toBe(FailureType.Retryable);
@@ -415,6 +455,7 @@ describe('retryDelayFromDetail', () => {
     ['resets in 2.25s', 2250],
     ['Expected available in 1 second.', 1000],
     ['available in 2.5 sec', 2500],
+    ['Expected available in 1.25 seconds', 1250],
     ['available in12sec', 12_000],
     ['AVAILABLE IN ~ 15 SECONDS', 15_000],
   ])('reads "%s" as %i ms', (detail, ms) => {
