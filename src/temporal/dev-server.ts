@@ -34,15 +34,30 @@ export async function startEmbeddedTemporal(): Promise<EmbeddedTemporal> {
   return { env, uiUrl: `http://127.0.0.1:${uiPort}` };
 }
 
+/**
+ * A port on 127.0.0.1 that nothing listens on, and that no other `bind(0)` on this machine is handed for about a
+ * minute. Linux picks ephemeral ports at random, so a port merely closed can be given to the next process that asks:
+ * a Temporal server another test starts, say, which a client meant to find nothing there would then reach. Closing a
+ * connection to it from the listening side first leaves that side in TIME_WAIT, and while it lasts (60 s) the kernel
+ * gives the port to no `bind(0)`; binding it by number still works (SO_REUSEADDR, set by Node, Go and the JVM alike).
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer();
+    const server = net.createServer((socket) => socket.destroy());
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
+      if (typeof address !== 'object' || !address) {
+        server.close();
+        reject(new Error('no port'));
+        return;
+      }
+      const client = net.connect(address.port, '127.0.0.1');
+      client.once('error', (err) => server.close(() => reject(err)));
+      // The server side closes first (the socket.destroy above); the client answers its FIN once it sees it.
+      client.once('end', () => client.end());
+      client.once('close', () => server.close(() => resolve(address.port)));
+      client.resume();
     });
   });
 }

@@ -127,9 +127,12 @@ describe('messages that tell the user what to do', () => {
   it('names the address it tried, and how to change it, when Temporal cannot be reached at start', async () => {
     const address = `127.0.0.1:${await freePort()}`;
 
-    const result = await runCli(['generate', '--job-id', randomUUID(), '--prompt', 'waves', '--duration', '3'], {
-      TEMPORAL_ADDRESS: address,
-    });
+    // Killed well before the test's own timeout, so a CLI that hangs fails on what it printed.
+    const result = await runCli(
+      ['generate', '--job-id', randomUUID(), '--prompt', 'waves', '--duration', '3'],
+      { TEMPORAL_ADDRESS: address },
+      40_000,
+    );
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`cannot reach Temporal at ${address} within 10 s`);
