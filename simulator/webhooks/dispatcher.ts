@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { FaultBook, FaultSubject } from '../faults';
 import { newWebhookMessageId } from '../ids';
 import { sleep } from '../time';
@@ -28,7 +29,11 @@ export class WebhookDispatcher {
     private readonly secret: string,
     private readonly faults: FaultBook,
     private readonly stats: Pick<SimulatorStats, 'webhooksDelivered' | 'webhooksFailed'>,
-  ) {}
+  ) {
+    // Every delivery in flight listens for the close, and stops listening when it ends: a burst of predictions
+    // ending together is not a leak, and Node's warning past 10 listeners would say it is.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   send(message: WebhookMessage): void {
     const previous = this.chains.get(message.predictionId) ?? Promise.resolve();
