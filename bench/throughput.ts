@@ -16,7 +16,7 @@ import type { Simulator } from '../simulator';
 import { freePort } from '../src/temporal/dev-server';
 import { countHistory } from '../test/helpers/history-counts';
 import { benchArgs } from './support/args';
-import { compileProductionWorker, spawnChildWorker } from './support/child-worker';
+import { compileProductionWorker, spawnChildWorker, type ChildWorker } from './support/child-worker';
 import type { CompiledEntry } from './support/compiled-entry';
 import {
   benchClipInput,
@@ -54,6 +54,11 @@ interface Run {
   cpuSeconds: number;
   peakRssBytes: number;
   baselineRssBytes: number;
+  /**
+   * RSS with every clip started and waiting, sampled 5 s before the first prediction can end: what the clips in
+   * flight hold, before the burst of their ends. Null when starting them took longer than that.
+   */
+  waitingRssBytes: number | null;
   predictionGets: number;
   actionsPerClip: number;
 }
@@ -73,7 +78,7 @@ async function main() {
       for (const mode of modes) {
         for (const settings of settingsList) {
           console.error(`${clips} clips, ${mode}, ${settings}…`);
-          runs.push(await runLevel(stack, simulator, production, clips, mode, settings));
+          runs.push(await runLevel(stack, simulator, production, { clips, mode, settings, predictSeconds }));
         }
       }
     }
@@ -88,9 +93,7 @@ async function runLevel(
   stack: BenchStack,
   simulator: Simulator,
   production: CompiledEntry,
-  clips: number,
-  mode: Mode,
-  settings: string,
+  { clips, mode, settings, predictSeconds }: { clips: number; mode: Mode; settings: string; predictSeconds: number },
 ): Promise<Run> {
   const taskQueue = `bench-${mode}-${clips}-${randomUUID()}`;
   const port = await freePort();
@@ -123,6 +126,7 @@ async function runLevel(
     const handles = await inBatches(Array.from({ length: clips }), START_CONCURRENCY, () =>
       startClip(stack.env.client, benchClipInput(stack.imageUrl), taskQueue),
     );
+    const waitingRssBytes = await rssWhileWaiting(worker, started + (predictSeconds - 5) * 1000);
     const outcomes = await Promise.allSettled(handles.map((handle) => handle.result()));
     const wallSeconds = (Date.now() - started) / 1000;
     const after = await worker.usage();
@@ -148,12 +152,20 @@ async function runLevel(
       cpuSeconds: (after.cpuMs - before.cpuMs) / 1000,
       peakRssBytes: after.peakRssBytes,
       baselineRssBytes: before.rssBytes,
+      waitingRssBytes,
       predictionGets: predictionGets(simulator) - getsBefore,
       actionsPerClip: await sampledActions(handles),
     };
   } finally {
     await worker.stop();
   }
+}
+
+/** The worker's RSS at `at`, or null when that moment has passed (the clips took longer than that to start). */
+async function rssWhileWaiting(worker: ChildWorker, at: number): Promise<number | null> {
+  if (Date.now() >= at) return null;
+  await new Promise((resolve) => setTimeout(resolve, at - Date.now()));
+  return (await worker.usage()).rssBytes;
 }
 
 /** `A=1+B=2` → { A: '1', B: '2' }; `default` → {}. */
@@ -192,6 +204,7 @@ function report(runs: Run[], predictSeconds: number) {
             deadlinesMissed: run.timeouts,
             otherFailures: run.otherFailures.length,
             peakRssMb: toMegabytes(run.peakRssBytes),
+            waitingRssMb: run.waitingRssBytes === null ? null : toMegabytes(run.waitingRssBytes),
             workerCpuSeconds: run.cpuSeconds,
             actionsPerClip: run.actionsPerClip,
             phasesP50: phasePercentile(run.phases, 50),
@@ -232,7 +245,7 @@ function printHuman(runs: Run[], predictSeconds: number) {
       'worker CPU (s)',
       'CPU ms/clip',
       'avg CPU %',
-      'RSS start → peak',
+      'RSS start → waiting → peak',
       'Replicate GETs',
       'actions/clip',
     ],
@@ -249,7 +262,8 @@ function printHuman(runs: Run[], predictSeconds: number) {
       fixed(run.cpuSeconds),
       fixed((run.cpuSeconds * 1000) / run.clips, 0),
       fixed((run.cpuSeconds / run.wallSeconds) * 100, 0),
-      `${megabytes(run.baselineRssBytes)} → ${megabytes(run.peakRssBytes)}`,
+      `${megabytes(run.baselineRssBytes)} → ${run.waitingRssBytes === null ? '—' : megabytes(run.waitingRssBytes)} → ` +
+        megabytes(run.peakRssBytes),
       run.predictionGets,
       fixed(run.actionsPerClip, 1),
     ]),
