@@ -17,6 +17,7 @@ import { freePort } from '../src/temporal/dev-server';
 import { countHistory } from '../test/helpers/history-counts';
 import { benchArgs } from './support/args';
 import { compileProductionWorker, spawnChildWorker, type ChildWorker } from './support/child-worker';
+import type { WorkerUsage } from './support/worker-process';
 import type { CompiledEntry } from './support/compiled-entry';
 import {
   benchClipInput,
@@ -55,10 +56,11 @@ interface Run {
   peakRssBytes: number;
   baselineRssBytes: number;
   /**
-   * RSS with every clip started and waiting, sampled 5 s before the first prediction can end: what the clips in
-   * flight hold, before the burst of their ends. Null when starting them took longer than that.
+   * With every clip started and waiting, 5 s before the first prediction can end: what the clips in flight hold,
+   * before the burst of their ends. The RSS as it was, then the usage once the main thread's garbage was collected.
+   * Null when starting the clips took longer than that.
    */
-  waitingRssBytes: number | null;
+  waiting: { rssBytes: number; afterGc: WorkerUsage } | null;
   predictionGets: number;
   actionsPerClip: number;
 }
@@ -126,7 +128,7 @@ async function runLevel(
     const handles = await inBatches(Array.from({ length: clips }), START_CONCURRENCY, () =>
       startClip(stack.env.client, benchClipInput(stack.imageUrl), taskQueue),
     );
-    const waitingRssBytes = await rssWhileWaiting(worker, started + (predictSeconds - 5) * 1000);
+    const waiting = await usageWhileWaiting(worker, started + (predictSeconds - 5) * 1000);
     const outcomes = await Promise.allSettled(handles.map((handle) => handle.result()));
     const wallSeconds = (Date.now() - started) / 1000;
     const after = await worker.usage();
@@ -152,7 +154,7 @@ async function runLevel(
       cpuSeconds: (after.cpuMs - before.cpuMs) / 1000,
       peakRssBytes: after.peakRssBytes,
       baselineRssBytes: before.rssBytes,
-      waitingRssBytes,
+      waiting,
       predictionGets: predictionGets(simulator) - getsBefore,
       actionsPerClip: await sampledActions(handles),
     };
@@ -161,11 +163,12 @@ async function runLevel(
   }
 }
 
-/** The worker's RSS at `at`, or null when that moment has passed (the clips took longer than that to start). */
-async function rssWhileWaiting(worker: ChildWorker, at: number): Promise<number | null> {
+/** The worker's memory at `at`, or null when that moment has passed (the clips took longer than that to start). */
+async function usageWhileWaiting(worker: ChildWorker, at: number): Promise<Run['waiting']> {
   if (Date.now() >= at) return null;
   await new Promise((resolve) => setTimeout(resolve, at - Date.now()));
-  return (await worker.usage()).rssBytes;
+  const { rssBytes } = await worker.usage();
+  return { rssBytes, afterGc: await worker.usageAfterGc() };
 }
 
 /** `A=1+B=2` → { A: '1', B: '2' }; `default` → {}. */
@@ -204,7 +207,15 @@ function report(runs: Run[], predictSeconds: number) {
             deadlinesMissed: run.timeouts,
             otherFailures: run.otherFailures.length,
             peakRssMb: toMegabytes(run.peakRssBytes),
-            waitingRssMb: run.waitingRssBytes === null ? null : toMegabytes(run.waitingRssBytes),
+            waiting: run.waiting && {
+              rssMb: toMegabytes(run.waiting.rssBytes),
+              afterGc: {
+                rssMb: toMegabytes(run.waiting.afterGc.rssBytes),
+                heapUsedMb: toMegabytes(run.waiting.afterGc.heapUsedBytes),
+                heapTotalMb: toMegabytes(run.waiting.afterGc.heapTotalBytes),
+                externalMb: toMegabytes(run.waiting.afterGc.externalBytes),
+              },
+            },
             workerCpuSeconds: run.cpuSeconds,
             actionsPerClip: run.actionsPerClip,
             phasesP50: phasePercentile(run.phases, 50),
@@ -262,7 +273,7 @@ function printHuman(runs: Run[], predictSeconds: number) {
       fixed(run.cpuSeconds),
       fixed((run.cpuSeconds * 1000) / run.clips, 0),
       fixed((run.cpuSeconds / run.wallSeconds) * 100, 0),
-      `${megabytes(run.baselineRssBytes)} → ${run.waitingRssBytes === null ? '—' : megabytes(run.waitingRssBytes)} → ` +
+      `${megabytes(run.baselineRssBytes)} → ${run.waiting ? megabytes(run.waiting.rssBytes) : '—'} → ` +
         megabytes(run.peakRssBytes),
       run.predictionGets,
       fixed(run.actionsPerClip, 1),
@@ -278,6 +289,22 @@ function printHuman(runs: Run[], predictSeconds: number) {
         run.mode,
         run.settings,
         ...PHASES.map((phase) => `${fixed(p50[phase], 2)} / ${fixed(p95[phase], 2)}`),
+      ];
+    }),
+  );
+  printTable(
+    'With every clip waiting (5 s before the first prediction ends), once the main thread has collected its garbage',
+    ['clips', 'mode', 'worker settings', 'RSS', 'main JS heap used / total', 'main external', 'rest of RSS'],
+    runs.map((run) => {
+      const afterGc = run.waiting?.afterGc;
+      return [
+        run.clips,
+        run.mode,
+        run.settings,
+        afterGc ? megabytes(afterGc.rssBytes) : '—',
+        afterGc ? `${megabytes(afterGc.heapUsedBytes)} / ${megabytes(afterGc.heapTotalBytes)}` : '—',
+        afterGc ? megabytes(afterGc.externalBytes) : '—',
+        afterGc ? megabytes(afterGc.rssBytes - afterGc.heapTotalBytes - afterGc.externalBytes) : '—',
       ];
     }),
   );

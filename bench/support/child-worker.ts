@@ -13,6 +13,8 @@ export interface ChildWorker {
   /** Collects garbage, restarts the peak-RSS sampling and returns the usage at that point. */
   reset(): Promise<WorkerUsage>;
   usage(): Promise<WorkerUsage>;
+  /** The usage once the main thread's garbage is collected; the peak sampling goes on. */
+  usageAfterGc(): Promise<WorkerUsage>;
   /** SIGTERM (the worker drains and exits), SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<number | null>;
   /** SIGKILL at once, as a machine or container dies: nothing drains, nothing is reported. */
@@ -55,7 +57,7 @@ export function spawnChildWorker(env: Record<string, string>, production?: Compi
   let dead = false;
   void exited.then(() => (dead = true));
 
-  function ask(message: 'usage' | 'reset'): Promise<WorkerUsage> {
+  function ask(message: 'usage' | 'gc-usage' | 'reset'): Promise<WorkerUsage> {
     return new Promise((resolve, reject) => {
       if (dead) return reject(new Error('the worker process has exited'));
       child.once('message', (usage) => resolve(usage as WorkerUsage));
@@ -80,6 +82,7 @@ export function spawnChildWorker(env: Record<string, string>, production?: Compi
     },
     reset: () => ask('reset'),
     usage: () => ask('usage'),
+    usageAfterGc: () => ask('gc-usage'),
     async kill() {
       if (!dead) child.kill('SIGKILL');
       return exited;

@@ -17,6 +17,14 @@ export interface WorkerUsage {
   rssBytes: number;
   /** Highest RSS sampled since the last reset. */
   peakRssBytes: number;
+  /**
+   * The main thread's JavaScript heap (activities, the SDK's client side, the webhook receiver) and the memory its
+   * objects hold outside it (buffers). The rest of the RSS is native: the workflow thread's own heap, the SDK's Rust
+   * core, code.
+   */
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  externalBytes: number;
 }
 
 const sampleMs = Number(process.env.BENCH_RSS_SAMPLE_MS ?? 100);
@@ -25,17 +33,20 @@ setInterval(() => {
   peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
 }, sampleMs).unref();
 
+/** 'usage'; 'gc-usage' collects the main thread's garbage first; 'reset' also restarts the peak sampling. */
 process.on('message', (message) => {
-  if (message === 'reset') {
-    // Startup garbage (webpack's bundling) must not count as the workload's memory.
-    (globalThis as { gc?: () => void }).gc?.();
-    peakRssBytes = process.memoryUsage.rss();
-  }
+  if (message === 'reset' || message === 'gc-usage') (globalThis as { gc?: () => void }).gc?.();
+  // Startup garbage (webpack's bundling) must not count as the workload's memory.
+  if (message === 'reset') peakRssBytes = process.memoryUsage.rss();
   const cpu = process.cpuUsage();
+  const memory = process.memoryUsage();
   const usage: WorkerUsage = {
     cpuMs: (cpu.user + cpu.system) / 1000,
-    rssBytes: process.memoryUsage.rss(),
-    peakRssBytes: Math.max(peakRssBytes, process.memoryUsage.rss()),
+    rssBytes: memory.rss,
+    peakRssBytes: Math.max(peakRssBytes, memory.rss),
+    heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
   };
   process.send?.(usage);
 });
