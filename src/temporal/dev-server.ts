@@ -39,7 +39,8 @@ export async function startEmbeddedTemporal(): Promise<EmbeddedTemporal> {
  * minute. Linux picks ephemeral ports at random, so a port merely closed can be given to the next process that asks:
  * a Temporal server another test starts, say, which a client meant to find nothing there would then reach. Closing a
  * connection to it from the listening side first leaves that side in TIME_WAIT, and while it lasts (60 s) the kernel
- * gives the port to no `bind(0)`; binding it by number still works (SO_REUSEADDR, set by Node, Go and the JVM alike).
+ * gives the port to no `bind(0)`; binding it by number still works (SO_REUSEADDR, which Node and Go set on every
+ * listener: the dev server and its Web UI are Go).
  */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
