@@ -9,6 +9,8 @@ export class CliProcess {
   stdout = '';
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Once it has exited and its output has all been read (`exited` can come before the last of it). */
+  readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
   private waiters: Array<() => void> = [];
 
@@ -24,13 +26,17 @@ export class CliProcess {
       this.child.once('error', reject);
       this.child.once('exit', (code, signal) => resolve({ code, signal }));
     });
+    this.closed = new Promise((resolve, reject) => {
+      this.child.once('error', reject);
+      this.child.once('close', (code, signal) => resolve({ code, signal }));
+    });
   }
 
-  /** Resolves with the first stderr line matching `pattern`; rejects after `timeoutMs` or when the process exits. */
-  waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  /** Resolves with the first line of `stream` matching `pattern`; rejects after `timeoutMs` or when the process exits. */
+  waitForLine(pattern: RegExp, timeoutMs = 60_000, stream: 'stdout' | 'stderr' = 'stderr'): Promise<string> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const line = this.stderr.split('\n').find((candidate) => pattern.test(candidate));
+        const line = this[stream].split('\n').find((candidate) => pattern.test(candidate));
         if (line === undefined) return false;
         cleanup();
         resolve(line);
@@ -38,12 +44,12 @@ export class CliProcess {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`no stderr line matched ${pattern} within ${timeoutMs} ms; stderr:\n${this.stderr}`));
+        reject(new Error(`no ${stream} line matched ${pattern} within ${timeoutMs} ms; ${stream}:\n${this[stream]}`));
       }, timeoutMs);
       const onExit = () => {
         if (check()) return;
         cleanup();
-        reject(new Error(`process exited before a line matched ${pattern}; stderr:\n${this.stderr}`));
+        reject(new Error(`process exited before a line matched ${pattern}; ${stream}:\n${this[stream]}`));
       };
       const cleanup = () => {
         clearTimeout(timer);

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type http from 'node:http';
 import { parseSimulatorArgs } from '../../simulator';
-import { compiledCliEntry } from '../helpers/compiled-cli';
+import { CliProcess } from '../commands/cli-process';
 import { COGVIDEOX_VERSION, eventually, startTestServer } from './helpers';
 
 describe('clipgen simulator arguments', () => {
@@ -27,62 +25,38 @@ describe('clipgen simulator arguments', () => {
   });
 });
 
-interface SimulatorProcess {
-  url: string;
-  output: () => string;
-  stderr: () => string;
-  /** SIGTERM, then its exit code. */
-  stop: () => Promise<number | null>;
-}
-
-async function startSimulatorProcess(args: string[]): Promise<SimulatorProcess> {
-  const child = spawn(process.execPath, [compiledCliEntry(), 'simulator', '--port', '0', ...args], {
-    cwd: path.resolve(__dirname, '../..'),
-    env: { ...process.env, SIMULATOR_TOKEN: 'cli-token' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const stop = () => {
-    child.kill('SIGTERM');
-    return exited;
-  };
+/** `clipgen simulator` on a free port, with its token; resolved with its API's base URL once it listens. */
+async function startSimulatorProcess(args: string[]): Promise<{ simulator: CliProcess; url: string }> {
+  const simulator = new CliProcess(['simulator', '--port', '0', ...args], { SIMULATOR_TOKEN: 'cli-token' });
+  const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed: ${output}${stderr}`)), 20_000);
-      child.stdout.on('data', () => {
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
-    return { url, output: () => output, stderr: () => stderr, stop };
+    const line = await simulator.waitForLine(LISTENING, 20_000, 'stdout');
+    return { simulator, url: LISTENING.exec(line)?.[1] ?? '' };
   } catch (err) {
-    await stop();
+    await simulator.kill();
     throw err;
   }
 }
 
+/** SIGTERM, then its exit code once its output has all been read. */
+async function stop(simulator: CliProcess): Promise<number | null> {
+  simulator.signal('SIGTERM');
+  return (await simulator.closed).code;
+}
+
 describe('clipgen simulator process', () => {
   it('prints its URL, serves the API with the configured token and stops cleanly on SIGTERM', async () => {
-    const simulator = await startSimulatorProcess([]);
+    const { simulator, url } = await startSimulatorProcess([]);
     try {
-      expect(simulator.output()).not.toContain('cli-token');
-      const refused = await fetch(`${simulator.url}/v1/predictions`, { headers: { authorization: 'Bearer other' } });
+      expect(simulator.stdout).not.toContain('cli-token');
+      const refused = await fetch(`${url}/v1/predictions`, { headers: { authorization: 'Bearer other' } });
       expect(refused.status).toBe(401);
-      const accepted = await fetch(`${simulator.url}/v1/predictions`, {
-        headers: { authorization: 'Bearer cli-token' },
-      });
+      const accepted = await fetch(`${url}/v1/predictions`, { headers: { authorization: 'Bearer cli-token' } });
       expect(await accepted.json()).toEqual({ next: null, previous: null, results: [] });
     } finally {
-      expect(await simulator.stop()).toBe(0);
+      expect(await stop(simulator)).toBe(0);
     }
-    expect(simulator.output()).toContain('Replicate simulator stopped');
+    expect(simulator.stdout).toContain('Replicate simulator stopped');
   });
 
   it('delivers a burst of webhooks at once without warning of a listener leak', async () => {
@@ -93,10 +67,10 @@ describe('clipgen simulator process', () => {
       held.push(res);
       if (held.length === burst) for (const waiting of held) waiting.writeHead(204).end();
     });
-    const simulator = await startSimulatorProcess(['--predict-seconds', '0.5']);
+    const { simulator, url } = await startSimulatorProcess(['--predict-seconds', '0.5']);
     try {
       for (let i = 0; i < burst; i++) {
-        const created = await fetch(`${simulator.url}/v1/predictions`, {
+        const created = await fetch(`${url}/v1/predictions`, {
           method: 'POST',
           headers: { authorization: 'Bearer cli-token', 'content-type': 'application/json' },
           body: JSON.stringify({
@@ -110,9 +84,9 @@ describe('clipgen simulator process', () => {
       }
       await eventually(() => held.length === burst, 20_000);
     } finally {
-      expect(await simulator.stop()).toBe(0);
+      expect(await stop(simulator)).toBe(0);
       await receiver.close();
     }
-    expect(simulator.stderr()).not.toContain('MaxListenersExceededWarning');
+    expect(simulator.stderr).not.toContain('MaxListenersExceededWarning');
   });
 });

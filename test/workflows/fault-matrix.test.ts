@@ -4,10 +4,9 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { isTerminalStatus, type Clip } from '../../src/domain/types';
+import type { Clip } from '../../src/domain/types';
 import type { Fault } from '../../simulator/faults';
 import type { ClipActivities } from '../../src/activities';
-import { eventuallyAsync } from '../helpers/eventually';
 import { useClipHarness } from './harness';
 import { impatientReplicate } from './impatient-replicate';
 
@@ -178,21 +177,6 @@ const CASES: FaultCase[] = [
   },
 ];
 
-/**
- * The predictions among `ids` that still run once they would have ended by themselves. A clip may stop watching a
- * prediction without cancelling it (a 404 hides it, it does not stop it): the simulator's ends within a few seconds
- * (its output rendered, on a loaded machine too), so only one that would run on, billed, is reported.
- */
-async function stillRunningAfterTheirOwnEnd(ids: string[]): Promise<string[]> {
-  const running = () =>
-    harness.simulator
-      .predictions()
-      .filter((prediction) => ids.includes(prediction.id) && !isTerminalStatus(prediction.status))
-      .map((prediction) => prediction.id);
-  await eventuallyAsync(async () => running().length === 0, 10_000).catch(() => undefined);
-  return running();
-}
-
 it.each(CASES.map((faultCase) => [faultCase.name, faultCase] as const))('%s', async (_name, faultCase) => {
   harness.simulator.faults.add(faultCase.faults);
   if (faultCase.webhooks) await harness.enableWebhooks();
@@ -208,8 +192,9 @@ it.each(CASES.map((faultCase) => [faultCase.name, faultCase] as const))('%s', as
   for (const prediction of made) created[prediction.model] = (created[prediction.model] ?? 0) + 1;
   expect(created).toEqual(faultCase.created);
   expect(made.filter((prediction) => prediction.status === 'canceled')).toHaveLength(faultCase.canceled ?? 0);
-  // This case's predictions only: one left running by an earlier case fails that case, not every later one.
-  expect(await stillRunningAfterTheirOwnEnd(made.map((prediction) => prediction.id))).toEqual([]);
+  // A clip may stop watching a prediction without cancelling it (a 404 hides it, it does not stop it): the simulator's
+  // ends once its output is rendered, within seconds on a loaded machine too, so only one that would run on is left.
+  expect(await harness.stillRunningSince(before, 10_000)).toEqual([]);
 
   const { expected } = faultCase;
   if ('succeeds' in expected) {

@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type ClipActivities } from '../../src/activities';
 import type { WebhookDeps } from '../../src/activities/predictions';
 import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
-import type { Clip, GenerateClipInput } from '../../src/domain/types';
+import { isTerminalStatus, type Clip, type GenerateClipInput } from '../../src/domain/types';
 import type { CostLedger } from '../../src/ledger/types';
 import { DEFAULT_DOWNLOAD_POLICY } from '../../src/media/download';
 import { createReplicateGateway } from '../../src/replicate/gateway';
@@ -17,6 +17,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/r
 import { createLocalStorage } from '../../src/storage/local';
 import type { StorageClient } from '../../src/storage/types';
 import type { generateClipWorkflow } from '../../src/workflows';
+import { eventuallyAsync } from '../helpers/eventually';
 import { serveFirstFrame } from '../helpers/first-frame';
 import { openTestLedger } from '../ledger/backends';
 import { createDevServerEnv, createTimeSkippingEnv, type DevServerEnvOptions } from '../helpers/temporal-env';
@@ -97,6 +98,21 @@ export class ClipHarness {
       probeTimeoutMs: 20_000,
       ...(this.webhook ? { webhook: this.webhook } : {}),
     };
+  }
+
+  /**
+   * The predictions made since `before` (a count of `simulator.predictions()`) that still run, once they have had
+   * `graceMs` to end by themselves. A case checks its own, so one left running by an earlier case fails that case only.
+   */
+  async stillRunningSince(before: number, graceMs = 0): Promise<string[]> {
+    const running = () =>
+      this.simulator
+        .predictions()
+        .slice(before)
+        .filter((prediction) => !isTerminalStatus(prediction.status))
+        .map((prediction) => prediction.id);
+    if (graceMs > 0) await eventuallyAsync(async () => running().length === 0, graceMs).catch(() => undefined);
+    return running();
   }
 
   /** Predictions the simulator has created so far for a model ('owner/name'). */

@@ -4,7 +4,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import { clipWorkflowOptions } from '../../src/domain/clip-workflow-options';
 import { FailureType, clipFailure } from '../../src/domain/failures';
 import { addUsd } from '../../src/domain/money';
-import { isTerminalStatus } from '../../src/domain/types';
 import type { generateClipWorkflow } from '../../src/workflows';
 import { useClipHarness } from './harness';
 
@@ -13,18 +12,6 @@ jest.setTimeout(120_000);
 const harness = useClipHarness();
 
 const SVD = 'stability-ai/stable-video-diffusion';
-
-/**
- * The predictions made since `before` (a count of `harness.simulator.predictions()`) that still run: a case checks
- * its own, so one left running by an earlier case fails that case only.
- */
-function stillRunningSince(before: number): string[] {
-  return harness.simulator
-    .predictions()
-    .slice(before)
-    .filter((prediction) => !isTerminalStatus(prediction.status))
-    .map((prediction) => prediction.id);
-}
 
 function created(): number {
   return harness.simulator.stats().predictionsCreated[SVD] ?? 0;
@@ -125,7 +112,7 @@ describe('deadline and cancellation', () => {
     // a loaded machine.
     expect(Date.now() - startedAt).toBeLessThan(30_000);
     expect(harness.simulator.stats().cancels - cancelsBefore).toBe(1);
-    expect(stillRunningSince(predictionsBefore)).toEqual([]);
+    expect(await harness.stillRunningSince(predictionsBefore)).toEqual([]);
     // Replicate bills the seconds a cancelled prediction ran: they are booked, and the reservation is freed.
     const [row] = await harness.ledger.listClipCosts(input.jobId);
     expect(row).toMatchObject({ predictionStatus: 'canceled', source: 'actual' });
@@ -153,7 +140,7 @@ describe('deadline and cancellation', () => {
 
     const made = harness.simulator.predictions().slice(predictionsBefore);
     expect(made.map((prediction) => prediction.status)).toEqual(['canceled']);
-    expect(stillRunningSince(predictionsBefore)).toEqual([]);
+    expect(await harness.stillRunningSince(predictionsBefore)).toEqual([]);
     expect(await harness.ledger.listReservations(input.jobId)).toEqual([]);
   });
 });
