@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -121,13 +121,17 @@ export class Spool {
     const opened = await openDownload(url, policy, options.signal, { startAt: onDisk });
     const resumedAt = opened.startAt;
     const meter = new SpoolMeter(resumedAt, options.onProgress);
+    let file: WriteStream | undefined;
     try {
       // Resumed: the bytes already on disk go into the hash first. Not resumed: the file is written afresh.
       if (resumedAt > 0) await hashFile(partial, meter.hash, options.signal, resumedAt);
-      const file = createWriteStream(partial, { flags: resumedAt > 0 ? 'a' : 'w', flush: true });
+      file = createWriteStream(partial, { flags: resumedAt > 0 ? 'a' : 'w', flush: true });
       await pipeline(opened.stream, meter, file, { signal: options.signal });
     } catch (error) {
       opened.stream.destroy();
+      // pipeline rejects without waiting for a file whose open is still pending, and that open creates the file:
+      // only once it is closed can a caller that removes the spool files after this failure leave none behind.
+      if (file && !file.closed) await new Promise<void>((resolve) => file?.once('close', () => resolve()));
       throw options.signal?.aborted ? options.signal.reason : spoolFailure(error, partial);
     }
     await rename(partial, complete);

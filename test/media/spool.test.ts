@@ -8,6 +8,24 @@ import { Spool } from '../../src/media/spool';
 import { makeMp4 } from './support/make-media';
 import { startMediaServer, type MediaServer } from './support/media-server';
 
+/** While set, the spool file's open waits this long, as on a worker whose file-system threads are busy. */
+let mockOpenDelayMs = 0;
+jest.mock('node:fs', () => {
+  const actual = jest.requireActual<typeof import('node:fs')>('node:fs');
+  return {
+    ...actual,
+    createWriteStream: (path: string, options: Record<string, unknown>) =>
+      actual.createWriteStream(path, {
+        ...options,
+        fs: {
+          ...actual,
+          open: (...args: Parameters<typeof actual.open>) =>
+            setTimeout(() => (actual.open as (...a: unknown[]) => void)(...args), mockOpenDelayMs),
+        },
+      }),
+  };
+});
+
 const policy: DownloadPolicy = { ...DEFAULT_DOWNLOAD_POLICY, idleTimeoutMs: 5_000, allowPrivateHosts: true };
 const key = { jobId: 'job/../1', clipIndex: 2, predictionId: 'pred-1' };
 
@@ -61,6 +79,22 @@ describe('Spool', () => {
     const output = await spool.fetch(server.url('/ignore-range/clip.mp4'), key, policy);
     expect(output).toMatchObject({ bytes: clip.length, sha256: sha256(clip), resumedAt: 0, received: clip.length });
     expect((await readFile(output.path)).equals(clip)).toBe(true);
+  });
+
+  it('has closed its file when a fetch fails, so removing the key then leaves nothing behind', async () => {
+    // The file's open is still pending when the transfer fails at its first chunk. Unless the fetch waits for it,
+    // the open lands after the removal and leaves an empty file behind, as one CI run saw.
+    mockOpenDelayMs = 300;
+    try {
+      const spool = new Spool(spoolDir);
+      const capped = { ...policy, maxBytes: 1024 };
+      await expect(spool.fetch(server.url('/no-length/clip.mp4'), key, capped)).rejects.toThrow(/1 KiB/);
+      await spool.remove(key);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await readdir(spoolDir)).toEqual([]);
+    } finally {
+      mockOpenDelayMs = 0;
+    }
   });
 
   it('uses a complete file as it is, without a request', async () => {
