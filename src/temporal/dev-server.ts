@@ -18,20 +18,36 @@ export interface EmbeddedTemporal {
 export async function startEmbeddedTemporal(): Promise<EmbeddedTemporal> {
   const executablePath = findTemporalBinary(TEMPORAL_CLI);
   const uiPort = await freePort();
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      ip: '127.0.0.1',
-      ui: true,
-      uiPort,
-      searchAttributes: CLIP_SEARCH_ATTRIBUTES,
-      log: { format: 'json', level: 'error' },
-      // The CLI's banner ("Temporal CLI 1.9.1 …", "Temporal Server: …") would land on the stdout it inherits, which
-      // carries the demo's result (`clipgen demo --json`): print none of it.
-      extraArgs: ['--output', 'none'],
-      ...(executablePath ? { executable: { type: 'existing-path' as const, path: executablePath } } : {}),
-    },
-  });
+  const env = await retrySlowStart(() =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        ip: '127.0.0.1',
+        ui: true,
+        uiPort,
+        searchAttributes: CLIP_SEARCH_ATTRIBUTES,
+        log: { format: 'json', level: 'error' },
+        // The CLI's banner ("Temporal CLI 1.9.1 …", "Temporal Server: …") would land on the stdout it inherits, which
+        // carries the demo's result (`clipgen demo --json`): print none of it.
+        extraArgs: ['--output', 'none'],
+        ...(executablePath ? { executable: { type: 'existing-path' as const, path: executablePath } } : {}),
+      },
+    }),
+  );
   return { env, uiUrl: `http://127.0.0.1:${uiPort}` };
+}
+
+/**
+ * Starts a Temporal server through the SDK, again when it "did not start within 5s": the SDK gives a server it runs
+ * a fixed 5 s to answer (and then kills it), which a busy machine can exceed. Any other failure is thrown at once.
+ */
+export async function retrySlowStart<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= attempts || !/did not start within/.test(String(error))) throw error;
+    }
+  }
 }
 
 /**

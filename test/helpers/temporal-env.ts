@@ -1,4 +1,5 @@
 import { TestWorkflowEnvironment, type DevServerConfig, type EphemeralServerExecutable } from '@temporalio/testing';
+import { retrySlowStart } from '../../src/temporal/dev-server';
 import { installQuietRuntime } from './quiet-runtime';
 import { findTemporalCli, findTemporalTestServer } from './temporal-binaries';
 
@@ -15,7 +16,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   installQuietRuntime();
   const path = findTemporalTestServer();
   return await explainFailedDownload(path, 'temporal-test-server', () =>
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executableAt(path) } }),
+    retrySlowStart(() => TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executableAt(path) } })),
   );
 }
 
@@ -24,16 +25,18 @@ export async function createDevServerEnv(options: DevServerEnvOptions = {}): Pro
   installQuietRuntime();
   const path = findTemporalCli();
   return await explainFailedDownload(path, 'temporal', () =>
-    TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: executableAt(path),
-        ip: '127.0.0.1',
-        ui: options.ui ?? false,
-        ...(options.uiPort ? { uiPort: options.uiPort } : {}),
-        searchAttributes: options.searchAttributes,
-        log: { format: 'pretty', level: 'error' },
-      },
-    }),
+    retrySlowStart(() =>
+      TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: executableAt(path),
+          ip: '127.0.0.1',
+          ui: options.ui ?? false,
+          ...(options.uiPort ? { uiPort: options.uiPort } : {}),
+          searchAttributes: options.searchAttributes,
+          log: { format: 'pretty', level: 'error' },
+        },
+      }),
+    ),
   );
 }
 

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { freePort } from '../../src/temporal/dev-server';
+import { freePort, retrySlowStart } from '../../src/temporal/dev-server';
 
 /** What the kernel hands a `bind(0)`, as every server started on "any free port" gets it. */
 function ephemeralPort(): Promise<number> {
@@ -54,5 +54,44 @@ describe('freePort', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe('retrySlowStart', () => {
+  const slow = () =>
+    new Error('Failed to start ephemeral server: ephemeral server at 127.0.0.1:38533 did not start within 5s.');
+
+  // One CI run failed when a dev server took more than the SDK's fixed 5 s to answer on a busy machine.
+  it('starts the server again when it did not answer in time, and returns the one that did', async () => {
+    const outcomes = [slow(), slow(), 'started'];
+    let calls = 0;
+    const start = async () => {
+      const outcome = outcomes[calls++];
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    };
+
+    await expect(retrySlowStart(start)).resolves.toBe('started');
+    expect(calls).toBe(3);
+  });
+
+  it('gives up after its attempts, and throws any other failure at once', async () => {
+    let calls = 0;
+    await expect(
+      retrySlowStart(async () => {
+        calls++;
+        throw slow();
+      }, 2),
+    ).rejects.toThrow('did not start within 5s');
+    expect(calls).toBe(2);
+
+    calls = 0;
+    await expect(
+      retrySlowStart(async () => {
+        calls++;
+        throw new Error('TEMPORAL_CLI_PATH=/nope is not an executable file.');
+      }),
+    ).rejects.toThrow('not an executable file');
+    expect(calls).toBe(1);
   });
 });
